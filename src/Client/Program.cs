@@ -1,0 +1,1 @@
+Console.WriteLine("arraydict: the command-line program arrives with the client SDK.");

@@ -1,0 +1,5 @@
+using Microsoft.Extensions.Hosting;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.UseOrleans(silo => silo.UseLocalhostClustering());
+await builder.Build().RunAsync();
