@@ -1,0 +1,53 @@
+namespace ArrayDictOrleans;
+
+/// <summary>
+/// One ArrayDict, kept in memory by one grain activation in the cluster; the grain's key is the ArrayDict's id.
+/// Calls run one at a time. Every change is all or nothing and, under the default persistence policy,
+/// durable once the call returns.
+/// </summary>
+public interface IArrayDictGrain : IGrainWithIntegerKey
+{
+    /// <summary>Gets the value of <paramref name="key"/> (rows of width 1); <see cref="KeyNotFoundException"/> when absent.</summary>
+    Task<double> GetValueAsync(long key);
+
+    /// <summary>Sets the value of <paramref name="key"/> (rows of width 1), adding the key when absent.</summary>
+    Task SetValueAsync(long key, double value);
+
+    /// <summary>Gets a copy of the row of <paramref name="key"/>; <see cref="KeyNotFoundException"/> when absent.</summary>
+    Task<double[]> GetRowAsync(long key);
+
+    /// <summary>Sets the row of <paramref name="key"/>, adding the key when absent.</summary>
+    Task SetRowAsync(long key, double[] values);
+
+    /// <summary>Gets the rows of <paramref name="keys"/> in one call; <see cref="KeyNotFoundException"/> naming the first absent key.</summary>
+    Task<RowBatch> GetManyAsync(long[] keys);
+
+    /// <summary>Sets (adds or overwrites) every row of <paramref name="rows"/> in one all-or-nothing call.</summary>
+    Task SetManyAsync(RowBatch rows);
+
+    /// <summary>Removes <paramref name="key"/>; returns whether it was present.</summary>
+    Task<bool> RemoveAsync(long key);
+
+    /// <summary>Reports size, width, last applied epoch and the last snapshot.</summary>
+    Task<ArrayDictInfo> GetInfoAsync();
+
+    /// <summary>Returns a copy of the whole ArrayDict (bounded by the cluster's message size).</summary>
+    Task<ArrayDict> ExportAsync();
+
+    /// <summary>Replaces the whole ArrayDict by <paramref name="dict"/>; the epoch history is kept.</summary>
+    Task ImportAsync(ArrayDict dict);
+
+    /// <summary>Empties the ArrayDict, forgets its epochs and deletes its snapshot; new rows get <paramref name="width"/> values (the current width when null).</summary>
+    Task ClearAsync(int? width = null);
+
+    /// <summary>Persists the state now, whatever the persistence policy.</summary>
+    Task CheckpointAsync();
+
+    /// <summary>
+    /// Runs <paramref name="method"/> on the ArrayDict inside the grain. A method that throws changes nothing.
+    /// With an <paramref name="epoch"/>, the call is applied at most once: repeating the last applied epoch
+    /// returns the kept result without running the method again (a safe retry), an older epoch throws
+    /// <see cref="StaleEpochException"/>. Without one, it is a plain call.
+    /// </summary>
+    Task<TResult> ApplyAsync<TResult>(IArrayDictMethod<TResult> method, long? epoch = null);
+}
