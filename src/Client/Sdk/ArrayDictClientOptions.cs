@@ -1,0 +1,41 @@
+namespace ArrayDictOrleans.Client;
+
+/// <summary>
+/// The client's settings, bound from the <c>ArrayDict</c> configuration section (the same one the silo reads,
+/// so one appsettings.json serves both).
+/// </summary>
+public sealed class ArrayDictClientOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "ArrayDict";
+
+    /// <summary>The cluster's id. Default <c>arraydict</c>.</summary>
+    public string ClusterId { get; set; } = "arraydict";
+
+    /// <summary>The service's id. Default <c>arraydict</c>.</summary>
+    public string ServiceId { get; set; } = "arraydict";
+
+    /// <summary><c>Localhost</c> (static gateways, <see cref="Gateways"/>) or <c>AzureTable</c> (gateways from the membership table). Default <c>Localhost</c>.</summary>
+    public string Clustering { get; set; } = "Localhost";
+
+    /// <summary>Gateways as <c>host:port</c>, for <c>Localhost</c> clustering. Default <c>127.0.0.1:30000</c>.</summary>
+    public IList<string> Gateways { get; set; } = [];
+
+    /// <summary>The Azure Storage connection string, for <c>AzureTable</c> clustering.</summary>
+    public string? AzureStorageConnectionString { get; set; }
+
+    /// <summary>The Azure table of cluster membership. Default <c>ArrayDictMembership</c>.</summary>
+    public string MembershipTableName { get; set; } = "ArrayDictMembership";
+
+    /// <summary>How long a call may run before it times out (and is retried). Default 30 minutes: ArrayDict methods can be long.</summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Calls in flight at once when fanning out. Default 256.</summary>
+    public int MaxConcurrency { get; set; } = 256;
+
+    /// <summary>Retries of a call that failed for a transient reason, with the same epoch. Default 8.</summary>
+    public int MaxRetries { get; set; } = 8;
+
+    /// <summary>The first retry's delay; later ones back off exponentially, with jitter. Default 200 ms.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+}

@@ -1,0 +1,9 @@
+namespace ArrayDictOrleans.Client;
+
+/// <summary>What <see cref="ArrayDictClient.RunUntilDoneAsync{TResult}"/> returns.</summary>
+/// <typeparam name="TResult">The step's result.</typeparam>
+/// <param name="LastResults">Each id's last result (the one that said done).</param>
+/// <param name="Iterations">Iterations run.</param>
+/// <param name="Calls">Calls made (one per considered id per iteration).</param>
+/// <param name="Retries">Calls retried after a transient failure.</param>
+public sealed record IterationRunResult<TResult>(IReadOnlyDictionary<long, TResult> LastResults, int Iterations, long Calls, long Retries);

@@ -1,0 +1,270 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Storage;
+
+namespace ArrayDictOrleans.Grains;
+
+/// <summary>
+/// One ArrayDict in memory. Orleans runs one activation per key and one call at a time on it, so no lock
+/// is needed. Every change runs inside a change scope: a failed method or a failed snapshot rolls it back.
+/// </summary>
+public sealed partial class ArrayDictGrain(
+    [PersistentState("arraydict", ArrayDictGrainOptions.StorageName)] IPersistentState<ArrayDictState> state,
+    IOptions<ArrayDictGrainOptions> options,
+    ILogger<ArrayDictGrain> logger) : Grain, IArrayDictGrain
+{
+    private readonly int _persistEvery = options.Value.PersistEvery;
+    private int _unsavedChanges;
+    private DateTimeOffset? _lastSnapshotAt;
+    private long? _lastSnapshotBytes;
+
+    private ArrayDict Dict => state.State.Dict;
+
+    /// <inheritdoc />
+    public Task<double> GetValueAsync(long key) => Task.FromResult(Dict[key]);
+
+    /// <inheritdoc />
+    public Task SetValueAsync(long key, double value) => ChangeAsync(dict => dict[key] = value);
+
+    /// <inheritdoc />
+    public Task<double[]> GetRowAsync(long key) => Task.FromResult(Dict.GetRowReadOnly(key).ToArray());
+
+    /// <inheritdoc />
+    public Task SetRowAsync(long key, double[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return ChangeAsync(dict => dict.SetRow(key, values));
+    }
+
+    /// <inheritdoc />
+    public Task<RowBatch> GetManyAsync(long[] keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var dict = Dict;
+        var values = new double[(long)keys.Length * dict.Width];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            dict.GetRowReadOnly(keys[i]).CopyTo(values.AsSpan(i * dict.Width, dict.Width));
+        }
+
+        return Task.FromResult(new RowBatch(dict.Width, keys, values));
+    }
+
+    /// <inheritdoc />
+    public Task SetManyAsync(RowBatch rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        rows.Validate(Dict.Width);
+        return ChangeAsync(dict =>
+        {
+            for (int i = 0; i < rows.Count; i++)
+            {
+                dict.SetRow(rows.Keys[i], rows.Row(i));
+            }
+        });
+    }
+
+    /// <inheritdoc />
+    public Task<bool> RemoveAsync(long key) => ChangeAsync(dict => dict.Remove(key), epoch: null);
+
+    /// <inheritdoc />
+    public Task<ArrayDictInfo> GetInfoAsync()
+    {
+        var dict = Dict;
+        return Task.FromResult(new ArrayDictInfo(
+            this.GetPrimaryKeyLong(), dict.Count, dict.Width, dict.Capacity, dict.MemoryBytes,
+            state.State.LastEpoch, _lastSnapshotAt, _lastSnapshotBytes, _unsavedChanges));
+    }
+
+    /// <inheritdoc />
+    public Task<ArrayDict> ExportAsync() => Task.FromResult(Dict.Clone());
+
+    /// <inheritdoc />
+    public async Task ImportAsync(ArrayDict dict)
+    {
+        ArgumentNullException.ThrowIfNull(dict);
+        var previous = Dict;
+        state.State.Dict = dict;
+        _unsavedChanges++;
+        try
+        {
+            await PersistIfDueAsync(epoch: null);
+        }
+        catch (Exception exception)
+        {
+            state.State.Dict = previous;
+            _unsavedChanges--;
+            if (exception is InconsistentStateException or ArrayDictStorageException)
+            {
+                DeactivateOnIdle();
+            }
+
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task ClearAsync(int? width = null)
+    {
+        if (width is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), width, "A row holds at least 1 value.");
+        }
+
+        int newWidth = width ?? Dict.Width;
+        try
+        {
+            await state.ClearStateAsync();
+        }
+        catch (Exception exception) when (exception is not InconsistentStateException)
+        {
+            long id = this.GetPrimaryKeyLong();
+            throw new ArrayDictStorageException(id, $"ArrayDict {id} could not delete its snapshot, so it was not cleared: {exception.GetBaseException().Message}", exception);
+        }
+
+        state.State.Dict = new ArrayDict(newWidth);
+        state.State.LastEpoch = null;
+        state.State.LastResult = null;
+        _unsavedChanges = 0;
+        _lastSnapshotAt = null;
+        _lastSnapshotBytes = null;
+    }
+
+    /// <inheritdoc />
+    public Task CheckpointAsync() => WriteSnapshotAsync();
+
+    /// <inheritdoc />
+    public async Task<TResult> ApplyAsync<TResult>(IArrayDictMethod<TResult> method, long? epoch = null)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        if (epoch is { } requested)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(requested, nameof(epoch));
+            if (state.State.LastEpoch is { } last)
+            {
+                if (requested == last)
+                {
+                    ArrayDictMetrics.RetriedEpochs.Add(1);
+                    LogRetriedEpoch(this.GetPrimaryKeyLong(), requested);
+                    return state.State.LastResult is TResult kept
+                        ? kept
+                        : throw new InvalidOperationException(
+                            $"ArrayDict {this.GetPrimaryKeyLong()} already applied epoch {requested} with a result of type {state.State.LastResult?.GetType().FullName ?? "null"}, not {typeof(TResult).FullName}: a retry must repeat the same call.");
+                }
+
+                if (requested < last)
+                {
+                    throw new StaleEpochException(this.GetPrimaryKeyLong(), requested, last);
+                }
+            }
+        }
+
+        return await ChangeAsync(method.Invoke, epoch);
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_unsavedChanges > 0)
+        {
+            LogPersistOnDeactivation(this.GetPrimaryKeyLong(), _unsavedChanges, reason.ReasonCode);
+            await WriteSnapshotAsync();
+        }
+
+        await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    private Task ChangeAsync(Action<ArrayDict> change) => ChangeAsync(
+        dict =>
+        {
+            change(dict);
+            return true;
+        },
+        epoch: null);
+
+    /// <summary>Runs <paramref name="change"/> in a change scope, records the epoch, persists as the policy says; any failure rolls all of it back.</summary>
+    private async Task<TResult> ChangeAsync<TResult>(Func<ArrayDict, TResult> change, long? epoch)
+    {
+        var current = state.State;
+        long? previousEpoch = current.LastEpoch;
+        object? previousResult = current.LastResult;
+        using var scope = current.Dict.BeginChanges();
+        bool counted = false;
+        TResult result;
+        try
+        {
+            result = change(current.Dict);
+            if (epoch is not null)
+            {
+                current.LastEpoch = epoch;
+                current.LastResult = result;
+            }
+
+            _unsavedChanges++;
+            counted = true;
+            await PersistIfDueAsync(epoch);
+        }
+        catch (Exception exception)
+        {
+            scope.Rollback();
+            current.LastEpoch = previousEpoch;
+            current.LastResult = previousResult;
+            if (counted)
+            {
+                _unsavedChanges--;
+            }
+
+            ArrayDictMetrics.Rollbacks.Add(1);
+            LogRolledBack(exception, this.GetPrimaryKeyLong(), epoch);
+            if (exception is InconsistentStateException or ArrayDictStorageException)
+            {
+                // After a failed or conflicting write, what storage holds is unknown (the write may have landed
+                // and only its answer been lost): let the next call reload it rather than trust this copy.
+                DeactivateOnIdle();
+            }
+
+            throw;
+        }
+
+        scope.Commit();
+        ArrayDictMetrics.Applies.Add(1);
+        return result;
+    }
+
+    private Task PersistIfDueAsync(long? epoch) =>
+        _persistEvery > 0 && _unsavedChanges >= _persistEvery ? WriteSnapshotAsync(epoch) : Task.CompletedTask;
+
+    private async Task WriteSnapshotAsync(long? epoch = null)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception exception) when (exception is not InconsistentStateException)
+        {
+            long id = this.GetPrimaryKeyLong();
+            string change = epoch is null ? "the change" : $"epoch {epoch}";
+            throw new ArrayDictStorageException(
+                id,
+                $"ArrayDict {id} could not write its snapshot, so {change} was rolled back and can be repeated: {exception.GetBaseException().Message}",
+                exception);
+        }
+
+        _unsavedChanges = 0;
+        _lastSnapshotAt = DateTimeOffset.UtcNow;
+        _lastSnapshotBytes = ArrayDictSnapshot.GetSize(Dict);
+        ArrayDictMetrics.SnapshotBytes.Add(_lastSnapshotBytes.Value);
+        ArrayDictMetrics.SnapshotSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "ArrayDict {Id} repeated epoch {Epoch}: returned the kept result without running the method again.")]
+    private partial void LogRetriedEpoch(long id, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ArrayDict {Id} writes {Unsaved} unsaved changes before deactivating ({Reason}).")]
+    private partial void LogPersistOnDeactivation(long id, int unsaved, DeactivationReasonCode reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ArrayDict {Id} rolled back a change (epoch {Epoch}) that failed.")]
+    private partial void LogRolledBack(Exception exception, long id, long? epoch);
+}

@@ -1,0 +1,16 @@
+namespace ArrayDictOrleans.Grains;
+
+/// <summary>How ArrayDict grains trade durability for speed.</summary>
+public sealed class ArrayDictGrainOptions
+{
+    /// <summary>The name of the grain storage provider that holds ArrayDict snapshots.</summary>
+    public const string StorageName = "arraydict";
+
+    /// <summary>
+    /// Persist after every <c>PersistEvery</c> successful changes: 1 (the default) makes every call that
+    /// returned durable; K &gt; 1 writes every K changes; 0 writes only on <see cref="IArrayDictGrain.CheckpointAsync"/>
+    /// and on deactivation. A silo that dies loses the changes not yet written (and their epochs, so that
+    /// retries apply them again).
+    /// </summary>
+    public int PersistEvery { get; set; } = 1;
+}

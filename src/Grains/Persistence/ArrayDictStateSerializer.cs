@@ -1,0 +1,85 @@
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace ArrayDictOrleans.Grains.Persistence;
+
+/// <summary>
+/// The grain-storage serializer for <see cref="ArrayDictState"/>: the ArrayDict's binary snapshot
+/// (<see cref="ArrayDictSnapshot"/>), with the epoch and its result as the snapshot's metadata, written
+/// and read in Orleans' binary format. Streams straight to and from storage where the provider allows.
+/// Any other state type goes through <see cref="OrleansGrainStorageSerializer"/>.
+/// </summary>
+public sealed class ArrayDictStateSerializer(Serializer serializer) : IGrainStorageSerializer, IGrainStorageStreamingSerializer
+{
+    private readonly OrleansGrainStorageSerializer _otherStates = new(serializer);
+
+    /// <inheritdoc />
+    public BinaryData Serialize<T>(T? input)
+    {
+        if (input is ArrayDictState state)
+        {
+            return new BinaryData(ArrayDictSnapshot.ToArray(state.Dict, EncodeMetadata(state)));
+        }
+
+        return _otherStates.Serialize(input);
+    }
+
+    /// <inheritdoc />
+    public T Deserialize<T>(BinaryData input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (typeof(T) == typeof(ArrayDictState))
+        {
+            var contents = ArrayDictSnapshot.ReadWithMetadata(new System.Buffers.ReadOnlySequence<byte>(input.ToMemory()));
+            return (T)(object)DecodeState(contents);
+        }
+
+        return _otherStates.Deserialize<T>(input)!;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask SerializeAsync<T>(T? input, Stream destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (input is ArrayDictState state)
+        {
+            await ArrayDictSnapshot.WriteAsync(state.Dict, destination, EncodeMetadata(state), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var bytes = _otherStates.Serialize(input);
+        await destination.WriteAsync(bytes.ToMemory(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<T?> DeserializeAsync<T>(Stream input, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (typeof(T) == typeof(ArrayDictState))
+        {
+            var contents = await ArrayDictSnapshot.ReadWithMetadataAsync(input, cancellationToken).ConfigureAwait(false);
+            return (T)(object)DecodeState(contents);
+        }
+
+        var bytes = await BinaryData.FromStreamAsync(input, cancellationToken).ConfigureAwait(false);
+        return _otherStates.Deserialize<T>(bytes);
+    }
+
+    private byte[] EncodeMetadata(ArrayDictState state) =>
+        serializer.SerializeToArray(new ArrayDictStateMetadata { LastEpoch = state.LastEpoch, LastResult = state.LastResult });
+
+    private ArrayDictState DecodeState(SnapshotContents contents)
+    {
+        ArrayDictStateMetadata? metadata;
+        try
+        {
+            metadata = serializer.Deserialize<ArrayDictStateMetadata>(contents.Metadata);
+        }
+        catch (Exception exception)
+        {
+            throw new SnapshotFormatException("The snapshot's checksum holds, but its epoch metadata cannot be read (was it written by another version or with a result type this silo does not load?).", exception);
+        }
+
+        return new ArrayDictState { Dict = contents.Dict, LastEpoch = metadata?.LastEpoch, LastResult = metadata?.LastResult };
+    }
+}

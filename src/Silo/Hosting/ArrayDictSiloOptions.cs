@@ -1,0 +1,59 @@
+namespace ArrayDictOrleans.Silo.Hosting;
+
+/// <summary>
+/// The silo's settings, bound from the <c>ArrayDict</c> section of configuration (appsettings.json,
+/// environment variables such as <c>ArrayDict__SiloPort</c>, command-line flags such as <c>--silo-port</c>).
+/// </summary>
+public sealed class ArrayDictSiloOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "ArrayDict";
+
+    /// <summary>The cluster's id; silos and clients of one cluster share it. Default <c>arraydict</c>.</summary>
+    public string ClusterId { get; set; } = "arraydict";
+
+    /// <summary>The service's id, which keys persisted state; keep it across deployments. Default <c>arraydict</c>.</summary>
+    public string ServiceId { get; set; } = "arraydict";
+
+    /// <summary>How silos find each other. Default <see cref="ClusteringProvider.Localhost"/>.</summary>
+    public ClusteringProvider Clustering { get; set; } = ClusteringProvider.Localhost;
+
+    /// <summary>Where snapshots are kept. Default <see cref="StorageProvider.Local"/>.</summary>
+    public StorageProvider Storage { get; set; } = StorageProvider.Local;
+
+    /// <summary>The directory of local snapshots. Default <c>data</c>, relative to the working directory.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Whether local snapshots are flushed to the disk before they replace the previous one (survives a machine crash). Default true.</summary>
+    public bool FlushToDisk { get; set; } = true;
+
+    /// <summary>The Azure Storage connection string for <see cref="ClusteringProvider.AzureTable"/> and <see cref="StorageProvider.AzureBlob"/>; <c>UseDevelopmentStorage=true</c> reaches Azurite.</summary>
+    public string? AzureStorageConnectionString { get; set; }
+
+    /// <summary>The blob container of snapshots: 3 to 63 lowercase letters, digits and hyphens. Default <c>arraydict-snapshots</c>.</summary>
+    public string BlobContainerName { get; set; } = "arraydict-snapshots";
+
+    /// <summary>The Azure table of cluster membership. Default <c>ArrayDictMembership</c>.</summary>
+    public string MembershipTableName { get; set; } = "ArrayDictMembership";
+
+    /// <summary>The IP address the silo listens on and advertises. Default 127.0.0.1 (loopback only).</summary>
+    public string AdvertisedIPAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>The port silos talk to each other on. Default 11111.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>The port clients connect to. Default 30000.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>With <see cref="ClusteringProvider.Localhost"/>, the silo port of the primary silo that others join. Default 11111.</summary>
+    public int PrimarySiloPort { get; set; } = 11111;
+
+    /// <summary>
+    /// How long a call may run before its caller gets a <see cref="TimeoutException"/>. Orleans' default is 30 s;
+    /// ArrayDict methods can be long, so the default here is 30 minutes.
+    /// </summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Persist after every this many changes; 1 (default) makes every returned call durable, 0 only on checkpoint and deactivation.</summary>
+    public int PersistEvery { get; set; } = 1;
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace ArrayDictOrleans.Silo.Hosting;
+
+/// <summary>Checks <see cref="ArrayDictSiloOptions"/>; every failure names the setting and its value.</summary>
+public sealed partial class ArrayDictSiloOptionsValidator : IValidateOptions<ArrayDictSiloOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, ArrayDictSiloOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        const string Section = ArrayDictSiloOptions.SectionName;
+        if (string.IsNullOrWhiteSpace(options.ClusterId))
+        {
+            failures.Add($"{Section}:ClusterId must not be empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ServiceId))
+        {
+            failures.Add($"{Section}:ServiceId must not be empty.");
+        }
+
+        if (!Enum.IsDefined(options.Clustering))
+        {
+            failures.Add($"{Section}:Clustering is '{options.Clustering}'; use Localhost or AzureTable.");
+        }
+
+        if (!Enum.IsDefined(options.Storage))
+        {
+            failures.Add($"{Section}:Storage is '{options.Storage}'; use Local, AzureBlob or Memory.");
+        }
+
+        CheckPort(failures, "SiloPort", options.SiloPort);
+        CheckPort(failures, "GatewayPort", options.GatewayPort);
+        CheckPort(failures, "PrimarySiloPort", options.PrimarySiloPort);
+        if (options.SiloPort == options.GatewayPort)
+        {
+            failures.Add($"{Section}:SiloPort and {Section}:GatewayPort are both {options.SiloPort}; they must differ.");
+        }
+
+        if (!IPAddress.TryParse(options.AdvertisedIPAddress, out _))
+        {
+            failures.Add($"{Section}:AdvertisedIPAddress '{options.AdvertisedIPAddress}' is not an IP address.");
+        }
+
+        if (options.Storage == StorageProvider.Local && string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            failures.Add($"{Section}:DataDirectory must name a directory when {Section}:Storage is Local.");
+        }
+
+        bool needsAzure = options.Storage == StorageProvider.AzureBlob || options.Clustering == ClusteringProvider.AzureTable;
+        if (needsAzure && string.IsNullOrWhiteSpace(options.AzureStorageConnectionString))
+        {
+            failures.Add($"{Section}:AzureStorageConnectionString is required with AzureBlob storage or AzureTable clustering (UseDevelopmentStorage=true for Azurite).");
+        }
+
+        if (options.Storage == StorageProvider.AzureBlob && !ContainerName().IsMatch(options.BlobContainerName ?? string.Empty))
+        {
+            failures.Add($"{Section}:BlobContainerName '{options.BlobContainerName}' is not a valid container name: 3 to 63 lowercase letters, digits and single hyphens, starting with a letter or digit.");
+        }
+
+        if (options.Clustering == ClusteringProvider.AzureTable && !TableName().IsMatch(options.MembershipTableName ?? string.Empty))
+        {
+            failures.Add($"{Section}:MembershipTableName '{options.MembershipTableName}' is not a valid table name: 3 to 63 letters and digits, starting with a letter.");
+        }
+
+        if (options.ResponseTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:ResponseTimeout is {options.ResponseTimeout}; it must be positive.");
+        }
+
+        if (options.PersistEvery < 0)
+        {
+            failures.Add($"{Section}:PersistEvery is {options.PersistEvery}; use 1 (every call), K > 1 (every K calls) or 0 (checkpoint and deactivation only).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckPort(List<string> failures, string setting, int port)
+    {
+        if (port is < 1 or > 65535)
+        {
+            failures.Add($"{ArrayDictSiloOptions.SectionName}:{setting} is {port}; a port lies in 1..65535.");
+        }
+    }
+
+    [GeneratedRegex("^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$")]
+    private static partial Regex ContainerName();
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,62}$")]
+    private static partial Regex TableName();
+}

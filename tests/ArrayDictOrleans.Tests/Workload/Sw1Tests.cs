@@ -1,0 +1,78 @@
+using ArrayDictOrleans.Workload;
+
+namespace ArrayDictOrleans.Tests.Workload;
+
+public sealed class Sw1Tests
+{
+    /// <summary>The reference values of shared/workload.md, from an independent implementation with exact summation.</summary>
+    [Theory]
+    [InlineData(1000, 1000, 100, 10, 8, 1, 4500, 1045000, 197176109.375)]
+    [InlineData(100, 100000, 100, 10, 8, 1, 442, 10004420, 249449926095.0)]
+    [InlineData(10000, 100, 100, 10, 8, 1, 45000, 1450000, 11654711.9140625)]
+    public void Sw1_PlainLoop_MatchesReferenceValues(int n, int r, int u, int a, int t, int w, long calls, long totalRows, double checksum)
+    {
+        var parameters = new Sw1Parameters(n, r, u, a, t, w);
+
+        var run = PlainSw1Loop.Run(parameters);
+
+        Assert.Equal(calls, run.Calls);
+        Assert.Equal(calls, parameters.TotalCalls());
+        Assert.Equal(t, run.Iterations);
+        Assert.Equal(totalRows, run.TotalRows);
+        Assert.Equal(checksum, run.Checksum, checksum * 1e-9);
+    }
+
+    [Fact]
+    public void Sw1_Step_UpdatesAppendsAndSumsAsSpecified()
+    {
+        var parameters = new Sw1Parameters(Objects: 4, Rows: 4, Updates: 1, Appends: 2, Budget: 4, Width: 2);
+        var dict = new ArrayDict(2);
+        Sw1.Fill(dict, parameters);
+
+        var result = Sw1.Step(dict, parameters, objectId: 3, iteration: 1);
+
+        // Update u=0: key 3 * ((3*31 + 1*17 + 0) mod 4) = 6, row j=2 held 1.0 and becomes 1.0 * 0.5 + 1.
+        Assert.Equal(new[] { 1.5, 1.5 }, dict.GetRowReadOnly(6).ToArray());
+
+        // Appends a=0,1: keys 3*4 + 3*(1*2 + a) + 1 = 19, 22 with values t + a = 1, 2.
+        Assert.Equal(new[] { 1.0, 1.0 }, dict.GetRowReadOnly(19).ToArray());
+        Assert.Equal(new[] { 2.0, 2.0 }, dict.GetRowReadOnly(22).ToArray());
+        Assert.Equal(6, result.Rows);
+        Assert.Equal(2 * (0 + 0.5 + 1.5 + 1.5 + 1 + 2), result.Sum);
+        Assert.False(result.Done);
+    }
+
+    [Fact]
+    public void Sw1_Step_LastCallOfObject_SaysDone()
+    {
+        var parameters = new Sw1Parameters(Objects: 10, Rows: 10, Budget: 4);
+        var dict = new ArrayDict();
+        Sw1.Fill(dict, parameters);
+
+        Assert.False(Sw1.Step(dict, parameters, objectId: 6, iteration: 1).Done);
+        Assert.True(Sw1.Step(dict, parameters, objectId: 6, iteration: 2).Done);
+    }
+
+    [Fact]
+    public void Sw1FillMethod_DictNotEmpty_ThrowsInvalidOperation()
+    {
+        var dict = new ArrayDict();
+        dict[1] = 1;
+
+        var error = Assert.Throws<InvalidOperationException>(() => new Sw1FillMethod(new Sw1Parameters()).Invoke(dict));
+        Assert.Contains("Clear it first", error.Message);
+    }
+
+    [Theory]
+    [InlineData(-1, 1, 1, 1, 1, 1, "Objects")]
+    [InlineData(1, 0, 1, 1, 1, 1, "Rows")]
+    [InlineData(1, 1, -1, 1, 1, 1, "Updates")]
+    [InlineData(1, 1, 1, -1, 1, 1, "Appends")]
+    [InlineData(1, 1, 1, 1, 0, 1, "Budget")]
+    [InlineData(1, 1, 1, 1, 1, 0, "Width")]
+    public void Sw1Parameters_Validate_OutOfRange_NamesParameter(int n, int r, int u, int a, int t, int w, string name)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Sw1Parameters(n, r, u, a, t, w).Validate());
+        Assert.Equal(name, error.ParamName);
+    }
+}
