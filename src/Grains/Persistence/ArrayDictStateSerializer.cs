@@ -58,11 +58,32 @@ public sealed class ArrayDictStateSerializer(Serializer serializer) : IGrainStor
         if (typeof(T) == typeof(ArrayDictState))
         {
             var contents = await ArrayDictSnapshot.ReadWithMetadataAsync(input, cancellationToken).ConfigureAwait(false);
+            await EnsureEndOfStreamAsync(input, cancellationToken).ConfigureAwait(false);
             return (T)(object)DecodeState(contents);
         }
 
         var bytes = await BinaryData.FromStreamAsync(input, cancellationToken).ConfigureAwait(false);
         return _otherStates.Deserialize<T>(bytes);
+    }
+
+    /// <summary>A stored state is exactly one snapshot: bytes after it mean the record is not what was written.</summary>
+    private static async ValueTask EnsureEndOfStreamAsync(Stream input, CancellationToken cancellationToken)
+    {
+        if (input.CanSeek)
+        {
+            if (input.Position != input.Length)
+            {
+                throw new SnapshotFormatException($"{input.Length - input.Position} bytes follow the snapshot in the stored state.");
+            }
+
+            return;
+        }
+
+        byte[] probe = new byte[1];
+        if (await input.ReadAsync(probe, cancellationToken).ConfigureAwait(false) != 0)
+        {
+            throw new SnapshotFormatException("Bytes follow the snapshot in the stored state.");
+        }
     }
 
     private byte[] EncodeMetadata(ArrayDictState state) =>
