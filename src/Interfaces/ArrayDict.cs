@@ -500,7 +500,6 @@ public sealed partial class ArrayDict
         {
             row = PopFreeRow();
             reused = true;
-            Array.Clear(_values, row * _width, _width);
         }
         else
         {
@@ -513,6 +512,8 @@ public sealed partial class ArrayDict
             reused = false;
         }
 
+        // Rows past RowLimit may hold stale values (left by Clear, Compact or a rollback), so clear them too.
+        new Span<double>(_values, row * _width, _width).Clear();
         _keys[row] = key;
         TryInsertIntoIndex(key, row);
         _version++;

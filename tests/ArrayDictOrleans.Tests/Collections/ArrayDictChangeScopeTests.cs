@@ -1,0 +1,405 @@
+namespace ArrayDictOrleans.Tests.Collections;
+
+public class ArrayDictChangeScopeTests
+{
+    public static TheoryData<string> EndingWithoutCommit => new() { "rollback", "dispose" };
+
+    [Fact]
+    public void ArrayDict_BeginChanges_Idle_StartsRecording()
+    {
+        var dict = ArrayDictAssert.Filled(1, 3);
+
+        using var scope = dict.BeginChanges();
+
+        Assert.True(dict.IsRecordingChanges);
+        Assert.True(scope.IsActive);
+        Assert.Equal(0, scope.RecordedChanges);
+        Assert.False(scope.TouchedEveryRow);
+        Assert.Empty(scope.ChangedKeys);
+        Assert.Empty(scope.RemovedKeys);
+    }
+
+    [Fact]
+    public void ArrayDictChangeScope_Commit_AfterChanges_KeepsThemAndStopsRecording()
+    {
+        var dict = ArrayDictAssert.Filled(1, 3);
+        var scope = dict.BeginChanges();
+        dict[0] = 100;
+        dict[50] = 5;
+        dict.Remove(3);
+
+        scope.Commit();
+        scope.Dispose();
+
+        Assert.False(scope.IsActive);
+        Assert.False(dict.IsRecordingChanges);
+        Assert.Equal(100, dict[0]);
+        Assert.Equal(5, dict[50]);
+        Assert.False(dict.ContainsKey(3));
+        Assert.Equal(3, dict.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(EndingWithoutCommit))]
+    public void ArrayDictChangeScope_EndWithoutCommit_AfterEveryKindOfChange_RestoresExactly(string ending)
+    {
+        var dict = ArrayDictAssert.Filled(3, 10);
+        dict.Remove(6);
+        dict.Remove(21);
+        var before = dict.Clone();
+
+        var scope = dict.BeginChanges();
+        dict.GetRow(0)[0] = -1;
+        dict.GetRow(0)[1] = -2;
+        dict.SetRow(3, [7, 7, 7]);
+        dict.GetRowAt(dict.IndexOf(9))[2] = 9;
+        dict.GetOrAddRow(12)[1] = 12;
+        dict.Remove(15);
+        dict.AddRow(1000)[0] = 1;
+        dict.AddRow(1001)[0] = 1;
+        dict.Add(1002, [2, 2, 2]);
+        dict.SetRow(1003, [3, 3, 3]);
+        dict.GetOrAddRow(1004)[2] = 4;
+        for (int i = 0; i < 40; i++)
+        {
+            dict.AddRow(5000 + i).Fill(i);
+        }
+
+        dict.Remove(1001);
+        dict.Remove(18);
+        dict.SetRow(18, [18, 18, 18]);
+        Assert.True(dict.Capacity > before.Capacity);
+        if (ending == "rollback")
+        {
+            scope.Rollback();
+        }
+        else
+        {
+            scope.Dispose();
+        }
+
+        Assert.False(scope.IsActive);
+        Assert.False(dict.IsRecordingChanges);
+        ArrayDictAssert.SameState(before, dict);
+        Assert.Equal(before.Values.Length, dict.Values.Length);
+        for (int row = 0; row < before.RowLimit; row++)
+        {
+            if (before.IsRowInUse(row))
+            {
+                Assert.Equal(before.Values.Slice(row * 3, 3).ToArray(), dict.Values.Slice(row * 3, 3).ToArray());
+            }
+        }
+    }
+
+    [Fact]
+    public void ArrayDictChangeScope_Rollback_ThenInserts_ReuseTheSameRowsAsBefore()
+    {
+        var dict = ArrayDictAssert.Filled(1, 10);
+        dict.Remove(3);
+        dict.Remove(12);
+        dict.Remove(24);
+        var before = dict.Clone();
+
+        using (var scope = dict.BeginChanges())
+        {
+            dict[1] = 1;
+            dict.Remove(0);
+            dict[2] = 2;
+            dict[3] = 3;
+            dict[4] = 4;
+        }
+
+        foreach (long key in new long[] { 100, 101, 102, 103 })
+        {
+            dict[key] = key;
+            before[key] = key;
+            Assert.Equal(before.IndexOf(key), dict.IndexOf(key));
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void ArrayDictChangeScope_Rollback_AfterClear_RestoresExactly(int width)
+    {
+        var dict = ArrayDictAssert.Filled(width, 20);
+        dict.Remove(9);
+        var before = dict.Clone();
+
+        var scope = dict.BeginChanges();
+        dict.GetRow(0)[0] = 99;
+        dict.Remove(3);
+        dict.Clear();
+        dict.AddRow(5).Fill(5);
+        dict.AddRow(6).Fill(6);
+        dict.Remove(5);
+        Assert.True(scope.TouchedEveryRow);
+        scope.Rollback();
+
+        ArrayDictAssert.SameState(before, dict);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void ArrayDictChangeScope_Rollback_AfterCompact_RestoresRowsAndFreeRows(int width)
+    {
+        var dict = ArrayDictAssert.Filled(width, 20);
+        dict.Remove(9);
+        dict.Remove(30);
+        var before = dict.Clone();
+
+        var scope = dict.BeginChanges();
+        dict.GetRow(57)[0] = -57;
+        dict.Remove(0);
+        dict.Compact();
+        dict.GetRow(57)[0] = -58;
+        dict.AddRow(1000);
+        dict.Remove(54);
+        dict.Compact();
+        dict.TrimExcess();
+        dict.AddRow(2000);
+        Assert.True(scope.TouchedEveryRow);
+        scope.Rollback();
+
+        ArrayDictAssert.SameState(before, dict);
+    }
+
+    [Fact]
+    public void ArrayDictChangeScope_Rollback_AfterTrimExcessThenGrowth_RestoresExactly()
+    {
+        var dict = ArrayDictAssert.Filled(2, 30, capacity: 64);
+        dict.Remove(3);
+        var before = dict.Clone();
+
+        var scope = dict.BeginChanges();
+        dict.TrimExcess();
+        Assert.Equal(29, dict.Capacity);
+        for (int i = 0; i < 100; i++)
+        {
+            dict.AddRow(-i - 1);
+        }
+
+        scope.Rollback();
+
+        ArrayDictAssert.SameState(before, dict);
+    }
+
+    [Fact]
+    public void ArrayDictChangeScope_Rollback_NoChanges_ChangesNothing()
+    {
+        var dict = ArrayDictAssert.Filled(2, 5);
+        var before = dict.Clone();
+
+        dict.BeginChanges().Rollback();
+
+        ArrayDictAssert.SameState(before, dict);
+    }
+
+    [Fact]
+    public void ArrayDict_BeginChanges_WhileRecording_ThrowsInvalidOperation()
+    {
+        var dict = ArrayDictAssert.Filled(1, 3);
+        using var scope = dict.BeginChanges();
+
+        var error = Assert.Throws<InvalidOperationException>(() => dict.BeginChanges());
+
+        Assert.Contains("already recording", error.Message, StringComparison.Ordinal);
+        Assert.True(scope.IsActive);
+    }
+
+    [Theory]
+    [InlineData("commit", "commit")]
+    [InlineData("commit", "rollback")]
+    [InlineData("rollback", "rollback")]
+    [InlineData("rollback", "commit")]
+    public void ArrayDictChangeScope_EndTwice_ThrowsInvalidOperation(string first, string second)
+    {
+        var dict = ArrayDictAssert.Filled(1, 3);
+        var scope = dict.BeginChanges();
+        dict[0] = 5;
+        End(scope, first);
+        double after = dict[0];
+
+        var error = Assert.Throws<InvalidOperationException>(() => End(scope, second));
+
+        Assert.Contains("already been committed or rolled back", error.Message, StringComparison.Ordinal);
+        Assert.Equal(after, dict[0]);
+        scope.Dispose();
+        Assert.Equal(after, dict[0]);
+    }
+
+    [Theory]
+    [InlineData("commit")]
+    [InlineData("rollback")]
+    public void ArrayDict_BeginChanges_AfterScopeEnded_StartsANewScope(string ending)
+    {
+        var dict = ArrayDictAssert.Filled(1, 3);
+        var first = dict.BeginChanges();
+        dict[0] = 5;
+        End(first, ending);
+
+        using var second = dict.BeginChanges();
+        dict[3] = 7;
+
+        Assert.Equal(1, second.RecordedChanges);
+        Assert.Throws<InvalidOperationException>(first.Commit);
+    }
+
+    [Fact]
+    public void ArrayDictChangeScope_OldScope_AfterNewScopeBegan_DoesNotDetachIt()
+    {
+        var dict = ArrayDictAssert.Filled(1, 3);
+        var first = dict.BeginChanges();
+        first.Commit();
+        var second = dict.BeginChanges();
+
+        first.Dispose();
+        dict[0] = 42;
+        second.Rollback();
+
+        Assert.Equal(0, dict[0]);
+    }
+
+    [Fact]
+    public void ArrayDictChangeScope_ChangedAndRemovedKeys_AfterChanges_ListEachKeyOnce()
+    {
+        var dict = ArrayDictAssert.Filled(1, 6);
+        using var scope = dict.BeginChanges();
+
+        dict[0] = 1;
+        dict[0] = 2;
+        dict.GetRow(3)[0] = 3;
+        dict[100] = 4;
+        dict.Remove(6);
+        dict.Remove(9);
+        dict[9] = 9;
+        _ = dict[12] + dict.GetRowReadOnly(15)[0];
+
+        Assert.Equal([0L, 3, 9, 100], scope.ChangedKeys.Order());
+        Assert.Equal([6L], scope.RemovedKeys);
+    }
+
+    [Fact]
+    public void ArrayDictChangeScope_Reads_AreNotRecorded()
+    {
+        var dict = ArrayDictAssert.Filled(1, 100);
+        using var scope = dict.BeginChanges();
+
+        double sum = 0;
+        for (long key = 0; key < 300; key += 3)
+        {
+            sum += dict[key] + dict.GetRowReadOnly(key)[0] + dict.Values[dict.IndexOf(key)];
+            Assert.True(dict.TryGetRow(key, out var row));
+            Assert.True(dict.TryGetValue(key, out double value));
+            sum += row[0] + value;
+            Assert.True(dict.ContainsKey(key));
+        }
+
+        foreach (var entry in dict)
+        {
+            sum += entry.Values[0];
+        }
+
+        _ = dict.Keys.Count();
+        _ = dict.Clone();
+        Assert.False(dict.Remove(-1));
+        Assert.False(dict.TryGetRow(-1, out _));
+
+        Assert.True(sum > 0);
+        Assert.Equal(0, scope.RecordedChanges);
+        Assert.Empty(scope.ChangedKeys);
+        Assert.Empty(scope.RemovedKeys);
+    }
+
+    [Fact]
+    public void ArrayDictChangeScope_WriteWithoutValueChange_IsStillRecordedOnce()
+    {
+        var dict = ArrayDictAssert.Filled(2, 10);
+        using var scope = dict.BeginChanges();
+
+        dict.GetRow(3);
+        dict.GetRow(3);
+        dict.SetRow(3, [1, 1.1]);
+
+        Assert.Equal(1, scope.RecordedChanges);
+        Assert.Equal([3L], scope.ChangedKeys);
+    }
+
+    [Fact]
+    public void ArrayDictChangeScope_Record_MillionRowsTenTouched_HoldsTenEntries()
+    {
+        const int Rows = 1_000_000;
+        var dict = new ArrayDict(1, Rows);
+        for (int j = 0; j < Rows; j++)
+        {
+            dict[3L * j] = j;
+        }
+
+        var scope = dict.BeginChanges();
+        for (int t = 0; t < 10; t++)
+        {
+            long key = 3L * ((t * 7919) % Rows);
+            dict[key] = -1;
+            dict[key] = -2;
+            dict.GetRow(key)[0] = -3;
+        }
+
+        Assert.Equal(10, scope.RecordedChanges);
+        Assert.Equal(10, scope.ChangedKeys.Count);
+        scope.Rollback();
+
+        for (int t = 0; t < 10; t++)
+        {
+            int j = (t * 7919) % Rows;
+            Assert.Equal(j, dict[3L * j]);
+        }
+    }
+
+    [Fact]
+    public void ArrayDictChangeScope_Record_AddsAndRemoves_OneEntryEach()
+    {
+        var dict = ArrayDictAssert.Filled(1, 1000);
+        using var scope = dict.BeginChanges();
+
+        dict[-1] = 1;
+        dict[-1] = 2;
+        dict.Remove(3);
+        dict.Remove(6);
+        dict[-2] = 1;
+
+        Assert.Equal(4, scope.RecordedChanges);
+    }
+
+    [Fact]
+    public void ArrayDictChangeScope_Rollback_FailedMethodPattern_LeavesDictAsBefore()
+    {
+        var dict = ArrayDictAssert.Filled(1, 50);
+        var before = dict.Clone();
+
+        Assert.Throws<KeyNotFoundException>(() =>
+        {
+            using var scope = dict.BeginChanges();
+            dict[0] = 1000;
+            dict[-5] = 5;
+            dict.Remove(9);
+            _ = dict[-999];
+            scope.Commit();
+        });
+
+        ArrayDictAssert.SameState(before, dict);
+        Assert.False(dict.IsRecordingChanges);
+    }
+
+    private static void End(ArrayDictChangeScope scope, string how)
+    {
+        if (how == "commit")
+        {
+            scope.Commit();
+        }
+        else
+        {
+            scope.Rollback();
+        }
+    }
+}
