@@ -1,12 +1,15 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-var builder = Host.CreateApplicationBuilder(args);
+// A web application so that the Orleans dashboard can be switched on (ArrayDict:Dashboard); off, it opens no HTTP port.
+var builder = WebApplication.CreateSlimBuilder(args);
 builder.Configuration.AddCommandLine(args, ArrayDictSiloHostingExtensions.SwitchMappings.ToDictionary());
 try
 {
-    builder.AddArrayDictSilo();
+    builder.AddArrayDictSilo().AddArrayDictTelemetry();
+    builder.AddArrayDictDashboard();
 }
 catch (OptionsValidationException invalid)
 {
@@ -18,5 +21,7 @@ catch (OptionsValidationException invalid)
     return 2;
 }
 
-await builder.Build().RunAsync();
+var app = builder.Build();
+app.MapArrayDictDashboard();
+await app.RunAsync();
 return 0;

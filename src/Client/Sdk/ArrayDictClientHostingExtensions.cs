@@ -13,6 +13,12 @@ public static class ArrayDictClientHostingExtensions
     /// <summary>The gateway used when none is configured.</summary>
     public const string DefaultGateway = "127.0.0.1:30000";
 
+    /// <summary>The gateway list refresh period of the fast-failover profile (<see cref="ArrayDictClientOptions.FastFailover"/>): 2 s.</summary>
+    public static TimeSpan FastFailoverGatewayListRefreshPeriod { get; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest response timeout of the fast-failover profile (<see cref="ArrayDictClientOptions.FastFailover"/>): 5 s.</summary>
+    public static TimeSpan FastFailoverResponseTimeout { get; } = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Reads and checks the <c>ArrayDict</c> section, configures the Orleans client (static gateways or
     /// Azure Table gateway discovery, response timeout) and registers <see cref="ArrayDictClient"/>.
@@ -62,6 +68,12 @@ public static class ArrayDictClientHostingExtensions
                 cluster.ServiceId = options.ServiceId;
             });
             client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = options.ResponseTimeout);
+            if (options.FastFailover)
+            {
+                client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = FastFailoverGatewayListRefreshPeriod);
+                client.Configure<ClientMessagingOptions>(messaging =>
+                    messaging.ResponseTimeout = options.ResponseTimeout < FastFailoverResponseTimeout ? options.ResponseTimeout : FastFailoverResponseTimeout);
+            }
         });
         return builder;
     }

@@ -36,6 +36,14 @@ public sealed class ArrayDictClientOptions
     /// <summary>Retries of a call that failed for a transient reason, with the same epoch. Default 8.</summary>
     public int MaxRetries { get; set; } = 8;
 
+    /// <summary>
+    /// The fast-failover profile, to match silos started with <c>ArrayDict:FastFailover=true</c> (docs/cluster.md):
+    /// the gateway list is refreshed every 2 s and <see cref="ResponseTimeout"/> is capped at 5 s, so that a call
+    /// stuck on a dead silo fails fast and is retried elsewhere. Use it only when every method returns well within
+    /// 5 s. Default false.
+    /// </summary>
+    public bool FastFailover { get; set; }
+
     /// <summary>The first retry's delay; later ones back off exponentially, with jitter. Default 200 ms.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 }

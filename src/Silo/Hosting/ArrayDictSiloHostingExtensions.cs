@@ -1,7 +1,9 @@
 using System.Net;
+using ArrayDictOrleans.Grains;
 using ArrayDictOrleans.Silo.Hosting;
+using Azure.Core;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Configuration;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -27,6 +29,11 @@ public static class ArrayDictSiloHostingExtensions
         ["--primary-silo-port"] = "ArrayDict:PrimarySiloPort",
         ["--response-timeout"] = "ArrayDict:ResponseTimeout",
         ["--persist-every"] = "ArrayDict:PersistEvery",
+        ["--dashboard"] = "ArrayDict:Dashboard:Enabled",
+        ["--dashboard-port"] = "ArrayDict:Dashboard:Port",
+        ["--telemetry"] = "ArrayDict:Telemetry:Exporter",
+        ["--otlp-endpoint"] = "ArrayDict:Telemetry:OtlpEndpoint",
+        ["--fast-failover"] = "ArrayDict:FastFailover",
     };
 
     /// <summary>
@@ -39,13 +46,7 @@ public static class ArrayDictSiloHostingExtensions
     public static IHostApplicationBuilder AddArrayDictSilo(this IHostApplicationBuilder builder, Action<ArrayDictSiloOptions, ISiloBuilder>? configureSilo = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var section = builder.Configuration.GetSection(ArrayDictSiloOptions.SectionName);
-        var options = section.Get<ArrayDictSiloOptions>() ?? new ArrayDictSiloOptions();
-        var validation = new ArrayDictSiloOptionsValidator().Validate(null, options);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(ArrayDictSiloOptions.SectionName, typeof(ArrayDictSiloOptions), validation.Failures);
-        }
+        var options = ArrayDictSiloConfiguration.Read(builder.Configuration);
 
         builder.Services.AddSingleton(Options.Options.Create(options));
         builder.UseOrleans(silo => ConfigureSilo(silo, options, configureSilo));
@@ -83,6 +84,11 @@ public static class ArrayDictSiloHostingExtensions
             endpoints.GatewayListeningEndpoint = new IPEndPoint(address, options.GatewayPort);
         });
         silo.Configure<SiloMessagingOptions>(messaging => messaging.ResponseTimeout = options.ResponseTimeout);
+        if (options.FastFailover)
+        {
+            UseFastFailover(silo, options);
+        }
+
         silo.AddArrayDictGrains(grains => grains.PersistEvery = options.PersistEvery);
         switch (options.Storage)
         {
@@ -98,5 +104,38 @@ public static class ArrayDictSiloHostingExtensions
         }
 
         configureSilo?.Invoke(options, silo);
+    }
+
+    /// <summary>The fast-failover profile: a dead silo is declared dead, and its grains move, within seconds.</summary>
+    private static void UseFastFailover(ISiloBuilder silo, ArrayDictSiloOptions options)
+    {
+        silo.Configure<ClusterMembershipOptions>(membership =>
+        {
+            membership.ProbeTimeout = TimeSpan.FromSeconds(1);
+            membership.NumMissedProbesLimit = 2;
+            membership.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+            membership.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
+        });
+        var responseTimeout = options.ResponseTimeout < ArrayDictSiloOptions.FastFailoverResponseTimeout
+            ? options.ResponseTimeout
+            : ArrayDictSiloOptions.FastFailoverResponseTimeout;
+        silo.Configure<SiloMessagingOptions>(messaging => messaging.ResponseTimeout = responseTimeout);
+        if (options.Storage == StorageProvider.AzureBlob)
+        {
+            // The Azure SDK's default retries (3, from 0.8 s, exponential) outlast a 5 s response timeout, so a caller would
+            // see a TimeoutException instead of the storage error: bound them so that a snapshot write against unreachable
+            // storage fails, rolls back and says so (ArrayDictStorageException) well within the response timeout.
+            string connectionString = options.AzureStorageConnectionString!;
+            silo.Services.PostConfigure<AzureBlobStorageOptions>(ArrayDictGrainOptions.StorageName, blobs =>
+            {
+                var client = new BlobClientOptions();
+                client.Retry.MaxRetries = 2;
+                client.Retry.Mode = RetryMode.Exponential;
+                client.Retry.Delay = TimeSpan.FromMilliseconds(200);
+                client.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+                client.Retry.NetworkTimeout = responseTimeout;
+                blobs.BlobServiceClient = new BlobServiceClient(connectionString, client);
+            });
+        }
     }
 }

@@ -54,6 +54,26 @@ public sealed class ArrayDictSiloOptions
     /// </summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// The fast-failover profile (docs/cluster.md): notice a dead silo within seconds instead of about a minute.
+    /// Sets membership probes (<c>ProbeTimeout</c> 1 s, <c>NumMissedProbesLimit</c> 2), membership table refresh 2 s,
+    /// I-am-alive publication 5 s, caps <see cref="ResponseTimeout"/> at <see cref="FastFailoverResponseTimeout"/> (so use it
+    /// only when every method returns well within that), and bounds the Azure Blob client's retries so that a snapshot
+    /// write against unreachable storage fails with its storage error before the response timeout. Clients take the matching profile
+    /// (<c>ArrayDictClientOptions.FastFailover</c>: gateway list refresh 2 s, response timeout 5 s).
+    /// Default false.
+    /// </summary>
+    public bool FastFailover { get; set; }
+
+    /// <summary>The longest <see cref="ResponseTimeout"/> under <see cref="FastFailover"/>: 5 s.</summary>
+    public static TimeSpan FastFailoverResponseTimeout { get; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Persist after every this many changes; 1 (default) makes every returned call durable, 0 only on checkpoint and deactivation.</summary>
     public int PersistEvery { get; set; } = 1;
+
+    /// <summary>The Orleans dashboard (<c>ArrayDict:Dashboard</c>): off by default, on 127.0.0.1 when on.</summary>
+    public ArrayDictDashboardOptions Dashboard { get; set; } = new();
+
+    /// <summary>Metrics export through OpenTelemetry (<c>ArrayDict:Telemetry</c>): off by default.</summary>
+    public ArrayDictTelemetryOptions Telemetry { get; set; } = new();
 }

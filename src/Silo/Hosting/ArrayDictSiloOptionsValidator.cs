@@ -77,7 +77,60 @@ public sealed partial class ArrayDictSiloOptionsValidator : IValidateOptions<Arr
             failures.Add($"{Section}:PersistEvery is {options.PersistEvery}; use 1 (every call), K > 1 (every K calls) or 0 (checkpoint and deactivation only).");
         }
 
+        CheckDashboard(failures, options);
+        CheckTelemetry(failures, options.Telemetry);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckDashboard(List<string> failures, ArrayDictSiloOptions options)
+    {
+        const string Section = ArrayDictSiloOptions.SectionName;
+        var dashboard = options.Dashboard;
+        if (dashboard is null || !dashboard.Enabled)
+        {
+            return;
+        }
+
+        CheckPort(failures, "Dashboard:Port", dashboard.Port);
+        if (dashboard.Port == options.SiloPort || dashboard.Port == options.GatewayPort)
+        {
+            failures.Add($"{Section}:Dashboard:Port is {dashboard.Port}, which {Section}:SiloPort or {Section}:GatewayPort already uses; pick another port.");
+        }
+    }
+
+    private static void CheckTelemetry(List<string> failures, ArrayDictTelemetryOptions? telemetry)
+    {
+        const string Section = ArrayDictSiloOptions.SectionName;
+        if (telemetry is null)
+        {
+            return;
+        }
+
+        if (!Enum.IsDefined(telemetry.Exporter))
+        {
+            failures.Add($"{Section}:Telemetry:Exporter is '{telemetry.Exporter}'; use None, Console or Otlp.");
+        }
+
+        if (!Enum.IsDefined(telemetry.OtlpProtocol))
+        {
+            failures.Add($"{Section}:Telemetry:OtlpProtocol is '{telemetry.OtlpProtocol}'; use Grpc or HttpProtobuf.");
+        }
+
+        if (telemetry.OtlpEndpoint is { } endpoint
+            && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
+        {
+            failures.Add($"{Section}:Telemetry:OtlpEndpoint '{endpoint}' is not an absolute http or https URI (for example http://127.0.0.1:4317).");
+        }
+
+        if (telemetry.ExportInterval <= TimeSpan.Zero || telemetry.ExportInterval.TotalMilliseconds > int.MaxValue)
+        {
+            failures.Add($"{Section}:Telemetry:ExportInterval is {telemetry.ExportInterval}; it must be positive and under 24 days.");
+        }
+
+        if (telemetry.Exporter != TelemetryExporter.None && string.IsNullOrWhiteSpace(telemetry.ServiceName))
+        {
+            failures.Add($"{Section}:Telemetry:ServiceName must not be empty when {Section}:Telemetry:Exporter is {telemetry.Exporter}.");
+        }
     }
 
     private static void CheckPort(List<string> failures, string setting, int port)

@@ -70,7 +70,7 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
             return;
         }
 
-        var entryPoint = await AzuriteInstallation.EnsureInstalledAsync(FindRepositoryRoot());
+        var entryPoint = await AzuriteInstallation.EnsureInstalledAsync(Cluster.ClusterPaths.RepositoryRoot);
         _ownAzurite = await AzuriteProcess.StartAsync(entryPoint);
         var ownFailure = await ProbeAsync(_ownAzurite.ConnectionString, ProbeTimeout);
         if (ownFailure is not null)
@@ -119,19 +119,6 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
         options.Retry.Delay = TimeSpan.FromMilliseconds(100);
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
         return options;
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "ArrayDictOrleans.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds ArrayDictOrleans.sln, so the Azurite installed by scripts/install-azurite.sh cannot be found.");
     }
 
     [GeneratedRegex("^(?=.{1,30}$)[a-z0-9]+(-[a-z0-9]+)*$")]
