@@ -1,1 +1,18 @@
-Console.WriteLine("arraydict: the command-line program arrives with the client SDK.");
+using System.Runtime.InteropServices;
+using ArrayDictOrleans.Client.Cli;
+
+// Ctrl-C (and SIGTERM) cancel the command, which stops in order: the calls in flight finish, each grain keeps its last
+// complete snapshot, the host shuts down. A second Ctrl-C ends the process at once.
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = !cancellation.IsCancellationRequested;
+    cancellation.Cancel();
+};
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    cancellation.Cancel();
+});
+
+return await ArrayDictCli.RunAsync(args, Console.Out, Console.Error, cancellation.Token);

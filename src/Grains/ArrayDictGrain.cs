@@ -85,6 +85,7 @@ public sealed partial class ArrayDictGrain(
     {
         ArgumentNullException.ThrowIfNull(dict);
         var previous = Dict;
+        NoteChange();
         state.State.Dict = dict;
         _unsavedChanges++;
         try
@@ -123,6 +124,7 @@ public sealed partial class ArrayDictGrain(
             throw new ArrayDictStorageException(id, $"ArrayDict {id} could not delete its snapshot, so it was not cleared: {exception.GetBaseException().Message}", exception);
         }
 
+        NoteChange();
         state.State.Dict = new ArrayDict(newWidth);
         state.State.LastEpoch = null;
         state.State.LastResult = null;
@@ -187,6 +189,7 @@ public sealed partial class ArrayDictGrain(
     private async Task<TResult> ChangeAsync<TResult>(Func<ArrayDict, TResult> change, long? epoch)
     {
         var current = state.State;
+        NoteChange();
         long? previousEpoch = current.LastEpoch;
         object? previousResult = current.LastResult;
         using var scope = current.Dict.BeginChanges();

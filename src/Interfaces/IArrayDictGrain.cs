@@ -37,6 +37,28 @@ public interface IArrayDictGrain : IGrainWithIntegerKey
     /// <summary>Replaces the whole ArrayDict by <paramref name="dict"/>; the epoch history is kept.</summary>
     Task ImportAsync(ArrayDict dict);
 
+    /// <summary>
+    /// Returns up to <paramref name="maxRows"/> rows in use from row position <paramref name="startRow"/> on (0 for the
+    /// first page, then <see cref="ArrayDictPage.NextRow"/>): an export in pages, for ArrayDicts larger than one message.
+    /// </summary>
+    Task<ArrayDictPage> ExportPageAsync(int startRow, int maxRows);
+
+    /// <summary>
+    /// Starts a paged import of <paramref name="expectedRows"/> rows of <paramref name="width"/> values into a staging
+    /// ArrayDict, dropping any import not committed; returns the id that the pages and the commit carry.
+    /// The live ArrayDict is untouched until <see cref="CommitImportAsync"/>.
+    /// </summary>
+    Task<Guid> BeginImportAsync(int width, int expectedRows);
+
+    /// <summary>Adds <paramref name="rows"/> (keys not seen before in this import) to the staging ArrayDict of import <paramref name="importId"/>; a failure drops the import.</summary>
+    Task ImportPageAsync(Guid importId, RowBatch rows);
+
+    /// <summary>Replaces the ArrayDict by the staged one, all of it or nothing, and persists as <see cref="ImportAsync"/> does; the epoch history is kept.</summary>
+    Task CommitImportAsync(Guid importId);
+
+    /// <summary>Drops import <paramref name="importId"/> when it is still staged; the ArrayDict keeps its data.</summary>
+    Task AbortImportAsync(Guid importId);
+
     /// <summary>Empties the ArrayDict, forgets its epochs and deletes its snapshot; new rows get <paramref name="width"/> values (the current width when null).</summary>
     Task ClearAsync(int? width = null);
 

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using ArrayDictOrleans.Workload;
+
+namespace ArrayDictOrleans.Client.Cli;
+
+/// <summary>SW1 through the SDK: clear and fill every ArrayDict inside its grain, then the iterate-until-done loop.</summary>
+internal static class Sw1Driver
+{
+    private const int ClearConcurrency = 64;
+
+    /// <summary>Clears ArrayDicts 0..N-1 to the run's width and fills them with SW1's initial state, inside the grains.</summary>
+    public static async Task<TimeSpan> FillAsync(ArrayDictClient client, Sw1Parameters parameters, IProgress<IterationProgress>? progress, CancellationToken cancellationToken)
+    {
+        var ids = Ids(parameters);
+        var watch = Stopwatch.StartNew();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = ClearConcurrency, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(ids, parallel, async (id, _) => await client.Get(id).ClearAsync(parameters.Width).ConfigureAwait(false)).ConfigureAwait(false);
+        await client.ApplyManyAsync(ids, _ => new Sw1FillMethod(parameters), epoch: null, progress, cancellationToken).ConfigureAwait(false);
+        return watch.Elapsed;
+    }
+
+    /// <summary>Empties ArrayDicts 0..N-1 and deletes their snapshots (leaves nothing for a shutdown to write).</summary>
+    public static async Task ClearAsync(ArrayDictClient client, Sw1Parameters parameters, CancellationToken cancellationToken)
+    {
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = ClearConcurrency, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Ids(parameters), parallel, async (id, _) => await client.Get(id).ClearAsync(1).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs SW1's driver loop with epochs from 0 (the ArrayDicts must have just been filled).</summary>
+    public static async Task<Sw1LoopResult> LoopAsync(ArrayDictClient client, Sw1Parameters parameters, IProgress<IterationProgress>? progress, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var run = await client.RunUntilDoneAsync(
+            Ids(parameters),
+            (id, t) => new Sw1StepMethod(parameters, id, t),
+            result => result.Done,
+            firstEpoch: 0,
+            progress,
+            maxIterations: parameters.Budget,
+            cancellationToken).ConfigureAwait(false);
+        var elapsed = watch.Elapsed;
+        long totalRows = 0;
+        double checksum = 0;
+        foreach (var result in run.LastResults.Values)
+        {
+            totalRows += result.Rows;
+            checksum += result.Sum;
+        }
+
+        return new Sw1LoopResult(elapsed, run.Iterations, run.Calls, totalRows, checksum, run.Retries);
+    }
+
+    private static long[] Ids(Sw1Parameters parameters) => [.. Enumerable.Range(0, parameters.Objects).Select(i => (long)i)];
+}
+
+/// <summary>What SW1's loop did.</summary>
+/// <param name="Elapsed">Wall time of the loop.</param>
+/// <param name="Iterations">Iterations run.</param>
+/// <param name="Calls">Calls made.</param>
+/// <param name="TotalRows">The sum of the final row counts.</param>
+/// <param name="Checksum">The sum of each object's last sum.</param>
+/// <param name="Retries">Calls retried after a transient failure.</param>
+internal sealed record Sw1LoopResult(TimeSpan Elapsed, int Iterations, long Calls, long TotalRows, double Checksum, long Retries)
+{
+    public double CallsPerSecond => Elapsed > TimeSpan.Zero ? Calls / Elapsed.TotalSeconds : 0;
+}
