@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using ArrayDictOrleans.Tests.Hosting;
 
 namespace ArrayDictOrleans.Tests.Azure;
 
@@ -53,7 +52,7 @@ internal sealed class AzuriteProcess : IAsyncDisposable
     {
         for (int attempt = 1; ; attempt++)
         {
-            var ports = FreeLoopbackPorts(3);
+            var ports = FreePorts.Take(3);
             var workingDirectory = Directory.CreateTempSubdirectory("arraydict-azurite-").FullName;
             var (process, failure, addressInUse) = await TryStartAsync(entryPoint, workingDirectory, ports);
             if (process is not null)
@@ -181,30 +180,6 @@ internal sealed class AzuriteProcess : IAsyncDisposable
         catch (TimeoutException exception)
         {
             throw new InvalidOperationException($"Azurite (pid {process.Id}) was killed but had not exited {StopTimeout.TotalSeconds:0} s later.", exception);
-        }
-    }
-
-    /// <summary>Ports that are free on 127.0.0.1 now, all different: each is held open until all are chosen.</summary>
-    private static int[] FreeLoopbackPorts(int count)
-    {
-        var listeners = new List<TcpListener>(count);
-        try
-        {
-            for (int i = 0; i < count; i++)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                listeners.Add(listener);
-            }
-
-            return listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port).ToArray();
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Stop();
-            }
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ArrayDictOrleans.Tests.Azure;
+using ArrayDictOrleans.Tests.Hosting;
 
 namespace ArrayDictOrleans.Tests.Cluster;
 
@@ -48,7 +49,7 @@ internal sealed class ClusterAzurite : IAsyncDisposable
         string entryPoint = await AzuriteInstallation.EnsureInstalledAsync(ClusterPaths.RepositoryRoot);
 
         Directory.CreateDirectory(location);
-        var azurite = new ClusterAzurite(entryPoint, location, ClusterPaths.FreeLoopbackPorts(3));
+        var azurite = new ClusterAzurite(entryPoint, location, FreePorts.Take(3));
         try
         {
             await azurite.RestartAsync();

@@ -1,9 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace ArrayDictOrleans.Tests.Cluster;
 
-/// <summary>Where the cluster tests find what they start, and ports for it.</summary>
+/// <summary>Where the cluster tests find what they start.</summary>
 internal static class ClusterPaths
 {
     private static readonly Lazy<string> Root = new(FindRepositoryRoot);
@@ -14,29 +11,6 @@ internal static class ClusterPaths
     /// <summary>The silo program, copied beside the tests by the project reference; run with <c>dotnet</c>.</summary>
     public static string SiloDll => Path.Combine(AppContext.BaseDirectory, "ArrayDictOrleans.Silo.dll");
 
-    /// <summary>Ports that are free on 127.0.0.1 now, all different: each is held open until all are chosen.</summary>
-    public static int[] FreeLoopbackPorts(int count)
-    {
-        var listeners = new List<TcpListener>(count);
-        try
-        {
-            for (int i = 0; i < count; i++)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                listeners.Add(listener);
-            }
-
-            return listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port).ToArray();
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Stop();
-            }
-        }
-    }
 
     private static string FindRepositoryRoot()
     {

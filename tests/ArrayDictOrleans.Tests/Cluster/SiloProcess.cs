@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using ArrayDictOrleans.Tests.Hosting;
 
 namespace ArrayDictOrleans.Tests.Cluster;
 
@@ -44,7 +45,7 @@ internal sealed class SiloProcess : IDisposable
     public static async Task<SiloProcess> StartAsync(int index, IReadOnlyDictionary<string, string> settings, string directory)
     {
         Directory.CreateDirectory(directory);
-        int[] ports = ClusterPaths.FreeLoopbackPorts(2);
+        int[] ports = FreePorts.Take(2);
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory };
         start.ArgumentList.Add(ClusterPaths.SiloDll);
         foreach (var (flag, value) in settings)

@@ -6,10 +6,30 @@ namespace ArrayDictOrleans.Tests.Hosting;
 /// <summary>Loopback ports nobody listens on right now, so that tests can run side by side.</summary>
 public static class FreePorts
 {
-    public static int Next()
+    /// <summary>One free port.</summary>
+    public static int Next() => Take(1)[0];
+
+    /// <summary><paramref name="count"/> distinct free ports: each is held open until all are chosen.</summary>
+    public static int[] Take(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = new List<TcpListener>(count);
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                listeners.Add(listener);
+            }
+
+            return [.. listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Stop();
+            }
+        }
     }
 }

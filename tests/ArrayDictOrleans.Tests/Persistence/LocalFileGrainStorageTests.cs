@@ -83,49 +83,16 @@ public class LocalFileGrainStorageTests : GrainStorageConformanceTests<StorageTe
     }
 
     /// <inheritdoc />
-    protected override StorageTestState CreateState(int seed) => new()
-    {
-        Name = $"state-{seed}",
-        Counter = seed,
-        Values = Enumerable.Range(0, 16).Select(i => (seed * 100) + (i * 0.25)).ToArray(),
-        Bytes = Enumerable.Range(0, 8).Select(i => (byte)(seed + i)).ToArray(),
-    };
+    protected override StorageTestState CreateState(int seed) => StorageTestStates.Create(seed);
 
     /// <inheritdoc />
-    protected override StorageTestState CreateLargeState()
-    {
-        var values = new double[1_000_000];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = (i * 0.5) - 1000.125;
-        }
-
-        var bytes = new byte[1 << 20];
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            bytes[i] = (byte)(i * 7);
-        }
-
-        return new StorageTestState { Name = "large", Counter = values.Length, Values = values, Bytes = bytes };
-    }
+    protected override StorageTestState CreateLargeState() => StorageTestStates.CreateLarge();
 
     /// <inheritdoc />
-    protected override void AssertEquivalent(StorageTestState expected, StorageTestState actual)
-    {
-        Assert.Equal(expected.Name, actual.Name);
-        Assert.Equal(expected.Counter, actual.Counter);
-        Assert.True(expected.Values.AsSpan().SequenceEqual(actual.Values), "the Values arrays differ");
-        Assert.True(expected.Bytes.AsSpan().SequenceEqual(actual.Bytes), "the Bytes arrays differ");
-    }
+    protected override void AssertEquivalent(StorageTestState expected, StorageTestState actual) => StorageTestStates.AssertEquivalent(expected, actual);
 
     /// <inheritdoc />
-    protected override void AssertIsDefault(StorageTestState state)
-    {
-        Assert.Equal("", state.Name);
-        Assert.Equal(0, state.Counter);
-        Assert.Empty(state.Values);
-        Assert.Empty(state.Bytes);
-    }
+    protected override void AssertIsDefault(StorageTestState state) => StorageTestStates.AssertIsDefault(state);
 
     /// <inheritdoc />
     protected override async Task CorruptStoredPayloadAsync(string stateName, GrainId grainId)

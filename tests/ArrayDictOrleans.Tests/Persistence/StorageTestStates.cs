@@ -1,8 +1,6 @@
-using ArrayDictOrleans.Tests.Persistence;
+namespace ArrayDictOrleans.Tests.Persistence;
 
-namespace ArrayDictOrleans.Tests.Azure;
-
-/// <summary>The <see cref="StorageTestState"/>s of the conformance suite, as the local-file tests make them.</summary>
+/// <summary>The <see cref="StorageTestState"/>s of the conformance suite and their checks, shared by every provider's tests.</summary>
 internal static class StorageTestStates
 {
     public static StorageTestState Create(int seed) => new()
