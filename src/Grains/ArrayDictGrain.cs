@@ -86,7 +86,9 @@ public sealed partial class ArrayDictGrain(
         ArgumentNullException.ThrowIfNull(dict);
         var previous = Dict;
         NoteChange();
+        var deltaMark = state.State.PendingDelta.GetMark();
         state.State.Dict = dict;
+        state.State.PendingDelta.MarkEverything();
         _unsavedChanges++;
         try
         {
@@ -95,6 +97,7 @@ public sealed partial class ArrayDictGrain(
         catch (Exception exception)
         {
             state.State.Dict = previous;
+            state.State.PendingDelta.RestoreTo(deltaMark);
             _unsavedChanges--;
             if (exception is InconsistentStateException or ArrayDictStorageException)
             {
@@ -128,6 +131,7 @@ public sealed partial class ArrayDictGrain(
         state.State.Dict = new ArrayDict(newWidth);
         state.State.LastEpoch = null;
         state.State.LastResult = null;
+        state.State.PendingDelta.MarkEverything();
         _unsavedChanges = 0;
         _lastSnapshotAt = null;
         _lastSnapshotBytes = null;
@@ -192,6 +196,7 @@ public sealed partial class ArrayDictGrain(
         NoteChange();
         long? previousEpoch = current.LastEpoch;
         object? previousResult = current.LastResult;
+        var deltaMark = current.PendingDelta.GetMark();
         using var scope = current.Dict.BeginChanges();
         bool counted = false;
         TResult result;
@@ -204,6 +209,8 @@ public sealed partial class ArrayDictGrain(
                 current.LastResult = result;
             }
 
+            // What the call changed, for a journaling storage: read from the scope before it commits.
+            current.PendingDelta.Record(scope);
             _unsavedChanges++;
             counted = true;
             await PersistIfDueAsync(epoch);
@@ -211,6 +218,7 @@ public sealed partial class ArrayDictGrain(
         catch (Exception exception)
         {
             scope.Rollback();
+            current.PendingDelta.RestoreTo(deltaMark);
             current.LastEpoch = previousEpoch;
             current.LastResult = previousResult;
             if (counted)
@@ -241,6 +249,7 @@ public sealed partial class ArrayDictGrain(
     private async Task WriteSnapshotAsync(long? epoch = null)
     {
         var started = Stopwatch.GetTimestamp();
+        state.State.LastWrittenBytes = null;
         try
         {
             await state.WriteStateAsync();
@@ -256,8 +265,9 @@ public sealed partial class ArrayDictGrain(
         }
 
         _unsavedChanges = 0;
+        state.State.PendingDelta.Reset();
         _lastSnapshotAt = DateTimeOffset.UtcNow;
-        _lastSnapshotBytes = ArrayDictSnapshot.GetSize(Dict);
+        _lastSnapshotBytes = state.State.LastWrittenBytes ?? ArrayDictSnapshot.GetSize(Dict);
         ArrayDictMetrics.SnapshotBytes.Add(_lastSnapshotBytes.Value);
         ArrayDictMetrics.SnapshotSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }

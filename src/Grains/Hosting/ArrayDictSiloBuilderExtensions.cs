@@ -1,4 +1,5 @@
 using ArrayDictOrleans.Grains;
+using ArrayDictOrleans.Grains.Journal;
 using ArrayDictOrleans.Grains.Persistence;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,21 @@ public static class ArrayDictSiloBuilderExtensions
             }));
     }
 
+    /// <summary>
+    /// Keeps ArrayDict state under <paramref name="directory"/> as a base snapshot plus a journal of delta records
+    /// (docs/journal.md): a write after a call appends the rows the call changed, not the whole ArrayDict.
+    /// </summary>
+    /// <param name="builder">The silo builder.</param>
+    /// <param name="directory">The root directory; the provider's files go to a subdirectory named after it.</param>
+    /// <param name="configure">Sets compaction thresholds and flushing (<see cref="ArrayDictJournalOptions"/>).</param>
+    /// <returns>The builder.</returns>
+    public static ISiloBuilder AddArrayDictLocalJournalStorage(this ISiloBuilder builder, string directory, Action<ArrayDictJournalOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddArrayDictLocalJournalGrainStorage(ArrayDictGrainOptions.StorageName, directory, configure);
+        return builder;
+    }
+
     /// <summary>Keeps ArrayDict snapshots as block blobs in <paramref name="containerName"/> of the account that <paramref name="connectionString"/> names.</summary>
     public static ISiloBuilder AddArrayDictAzureBlobStorage(this ISiloBuilder builder, string connectionString, string containerName)
     {
@@ -47,6 +63,22 @@ public static class ArrayDictSiloBuilderExtensions
                 o.ContainerName = containerName;
                 o.GrainStorageSerializer = serializer;
             }));
+    }
+
+    /// <summary>
+    /// Keeps ArrayDict state as block blobs in <paramref name="containerName"/>: a base snapshot plus one block per
+    /// journal record (docs/journal.md), so that a write after a call sends the rows the call changed.
+    /// </summary>
+    /// <param name="builder">The silo builder.</param>
+    /// <param name="connectionString">The storage account's connection string.</param>
+    /// <param name="containerName">The container.</param>
+    /// <param name="configure">Sets compaction thresholds (<see cref="ArrayDictJournalOptions"/>).</param>
+    /// <returns>The builder.</returns>
+    public static ISiloBuilder AddArrayDictAzureBlobJournalStorage(this ISiloBuilder builder, string connectionString, string containerName, Action<ArrayDictJournalOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddArrayDictAzureBlobJournalGrainStorage(ArrayDictGrainOptions.StorageName, connectionString, containerName, configure);
+        return builder;
     }
 
     /// <summary>Keeps ArrayDict snapshots in memory (tests and throw-away runs): gone when the cluster stops.</summary>

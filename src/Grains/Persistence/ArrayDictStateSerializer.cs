@@ -86,21 +86,31 @@ public sealed class ArrayDictStateSerializer(Serializer serializer) : IGrainStor
         }
     }
 
-    private byte[] EncodeMetadata(ArrayDictState state) =>
+    /// <summary>The epoch and its result in Orleans' binary format, as a snapshot's (or a journal record's) metadata.</summary>
+    internal byte[] EncodeMetadata(ArrayDictState state) =>
         serializer.SerializeToArray(new ArrayDictStateMetadata { LastEpoch = state.LastEpoch, LastResult = state.LastResult });
 
-    private ArrayDictState DecodeState(SnapshotContents contents)
+    /// <summary>Reads the epoch and its result written by <see cref="EncodeMetadata"/> into <paramref name="state"/>.</summary>
+    internal void DecodeMetadata(ReadOnlyMemory<byte> metadata, ArrayDictState state)
     {
-        ArrayDictStateMetadata? metadata;
+        ArrayDictStateMetadata? decoded;
         try
         {
-            metadata = serializer.Deserialize<ArrayDictStateMetadata>(contents.Metadata);
+            decoded = serializer.Deserialize<ArrayDictStateMetadata>(metadata);
         }
         catch (Exception exception)
         {
             throw new SnapshotFormatException("The snapshot's checksum holds, but its epoch metadata cannot be read (was it written by another version or with a result type this silo does not load?).", exception);
         }
 
-        return new ArrayDictState { Dict = contents.Dict, LastEpoch = metadata?.LastEpoch, LastResult = metadata?.LastResult };
+        state.LastEpoch = decoded?.LastEpoch;
+        state.LastResult = decoded?.LastResult;
+    }
+
+    private ArrayDictState DecodeState(SnapshotContents contents)
+    {
+        var state = new ArrayDictState { Dict = contents.Dict };
+        DecodeMetadata(contents.Metadata, state);
+        return state;
     }
 }

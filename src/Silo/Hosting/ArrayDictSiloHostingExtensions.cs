@@ -29,6 +29,8 @@ public static class ArrayDictSiloHostingExtensions
         ["--primary-silo-port"] = "ArrayDict:PrimarySiloPort",
         ["--response-timeout"] = "ArrayDict:ResponseTimeout",
         ["--persist-every"] = "ArrayDict:PersistEvery",
+        ["--snapshot-mode"] = "ArrayDict:SnapshotMode",
+        ["--fsync-each-append"] = "ArrayDict:FsyncEachAppend",
         ["--dashboard"] = "ArrayDict:Dashboard:Enabled",
         ["--dashboard-port"] = "ArrayDict:Dashboard:Port",
         ["--telemetry"] = "ArrayDict:Telemetry:Exporter",
@@ -92,8 +94,22 @@ public static class ArrayDictSiloHostingExtensions
         silo.AddArrayDictGrains(grains => grains.PersistEvery = options.PersistEvery);
         switch (options.Storage)
         {
+            case StorageProvider.Local when options.SnapshotMode == SnapshotMode.Journal:
+                silo.AddArrayDictLocalJournalStorage(options.DataDirectory, journal =>
+                {
+                    journal.FlushBaseToDisk = options.FlushToDisk;
+                    journal.FsyncEachAppend = options.FsyncEachAppend;
+                });
+                break;
             case StorageProvider.Local:
                 silo.AddArrayDictLocalStorage(options.DataDirectory, options.FlushToDisk);
+                break;
+            case StorageProvider.AzureBlob when options.SnapshotMode == SnapshotMode.Journal:
+                silo.Services.AddArrayDictAzureBlobJournalGrainStorage(
+                    ArrayDictGrainOptions.StorageName,
+                    options.AzureStorageConnectionString!,
+                    options.BlobContainerName,
+                    clientOptions: options.FastFailover ? FastFailoverJournalBlobOptions(options) : null);
                 break;
             case StorageProvider.AzureBlob:
                 silo.AddArrayDictAzureBlobStorage(options.AzureStorageConnectionString!, options.BlobContainerName);
@@ -104,6 +120,20 @@ public static class ArrayDictSiloHostingExtensions
         }
 
         configureSilo?.Invoke(options, silo);
+    }
+
+    /// <summary>Under the fast-failover profile, the journal's blob client retries briefly, as the full-snapshot provider's does.</summary>
+    private static BlobClientOptions FastFailoverJournalBlobOptions(ArrayDictSiloOptions options)
+    {
+        var client = new BlobClientOptions();
+        client.Retry.MaxRetries = 2;
+        client.Retry.Mode = RetryMode.Exponential;
+        client.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        client.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+        client.Retry.NetworkTimeout = options.ResponseTimeout < ArrayDictSiloOptions.FastFailoverResponseTimeout
+            ? options.ResponseTimeout
+            : ArrayDictSiloOptions.FastFailoverResponseTimeout;
+        return client;
     }
 
     /// <summary>The fast-failover profile: a dead silo is declared dead, and its grains move, within seconds.</summary>

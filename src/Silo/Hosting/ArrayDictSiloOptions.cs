@@ -24,6 +24,15 @@ public sealed class ArrayDictSiloOptions
     /// <summary>The directory of local snapshots. Default <c>data</c>, relative to the working directory.</summary>
     public string DataDirectory { get; set; } = "data";
 
+    /// <summary>
+    /// Full snapshots on every write (default <see cref="SnapshotMode.Full"/>) or a base snapshot plus a journal of
+    /// delta records (<see cref="SnapshotMode.Journal"/>, with <see cref="StorageProvider.Local"/> or <see cref="StorageProvider.AzureBlob"/> storage).
+    /// </summary>
+    public SnapshotMode SnapshotMode { get; set; } = SnapshotMode.Full;
+
+    /// <summary>With <see cref="SnapshotMode.Journal"/>, sync every journal append to the disk (survives a machine crash, costs a disk flush per write). Default false.</summary>
+    public bool FsyncEachAppend { get; set; }
+
     /// <summary>Whether local snapshots are flushed to the disk before they replace the previous one (survives a machine crash). Default true.</summary>
     public bool FlushToDisk { get; set; } = true;
 

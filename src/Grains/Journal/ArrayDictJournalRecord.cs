@@ -1,0 +1,218 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+
+namespace ArrayDictOrleans.Grains.Journal;
+
+/// <summary>
+/// One delta record of the journal (see docs/journal.md): a 48-byte header (magic <c>ADJR</c>, version, flags,
+/// record length, row width, metadata length, changed-row count, removed-key count, XxHash64 of the header), the
+/// changed keys (int64), their rows (float64, width values each), the removed keys (int64), the epoch metadata
+/// (Orleans binary, as in a base snapshot), and an XxHash64 of everything before it. Little-endian throughout.
+/// </summary>
+internal static class ArrayDictJournalRecord
+{
+    /// <summary>The header's size.</summary>
+    public const int HeaderSize = 48;
+
+    /// <summary>The record format's version.</summary>
+    public const ushort Version = 1;
+
+    private const uint Magic = 0x524A4441; // "ADJR"
+
+    /// <summary>Gets the size of a record.</summary>
+    public static long GetSize(long changed, int width, long removed, int metadataLength) =>
+        HeaderSize + (changed * sizeof(long)) + (changed * width * sizeof(double)) + (removed * sizeof(long)) + metadataLength + sizeof(ulong);
+
+    /// <summary>Builds the record of <paramref name="changed"/> rows as they are in <paramref name="dict"/> now, and <paramref name="removed"/> keys.</summary>
+    public static byte[] Build(ArrayDict dict, IReadOnlyCollection<long> changed, IReadOnlyCollection<long> removed, ReadOnlySpan<byte> metadata)
+    {
+        int width = dict.Width;
+        long size = GetSize(changed.Count, width, removed.Count, metadata.Length);
+        if (size > Array.MaxLength)
+        {
+            throw new InvalidOperationException($"A journal record of {size} bytes does not fit one array; a base snapshot is written instead.");
+        }
+
+        var bytes = new byte[size];
+        var span = bytes.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(span, Magic);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[4..], Version);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[6..], 0);
+        BinaryPrimitives.WriteInt64LittleEndian(span[8..], size);
+        BinaryPrimitives.WriteInt32LittleEndian(span[16..], width);
+        BinaryPrimitives.WriteInt32LittleEndian(span[20..], metadata.Length);
+        BinaryPrimitives.WriteInt64LittleEndian(span[24..], changed.Count);
+        BinaryPrimitives.WriteInt64LittleEndian(span[32..], removed.Count);
+        BinaryPrimitives.WriteUInt64LittleEndian(span[40..], XxHash64.HashToUInt64(span[..40]));
+
+        int keysAt = HeaderSize;
+        int valuesAt = keysAt + (changed.Count * sizeof(long));
+        int i = 0;
+        foreach (long key in changed)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(span[(keysAt + (i * sizeof(long)))..], key);
+            var row = MemoryMarshal.AsBytes(dict.GetRowReadOnly(key));
+            row.CopyTo(span[(valuesAt + (i * width * sizeof(double)))..]);
+            i++;
+        }
+
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("Journal records are written on little-endian machines only.");
+        }
+
+        int removedAt = valuesAt + (changed.Count * width * sizeof(double));
+        i = 0;
+        foreach (long key in removed)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(span[(removedAt + (i * sizeof(long)))..], key);
+            i++;
+        }
+
+        int metadataAt = removedAt + (removed.Count * sizeof(long));
+        metadata.CopyTo(span[metadataAt..]);
+        int checksumAt = metadataAt + metadata.Length;
+        BinaryPrimitives.WriteUInt64LittleEndian(span[checksumAt..], XxHash64.HashToUInt64(span[..checksumAt]));
+        return bytes;
+    }
+
+    /// <summary>Checks the record that starts <paramref name="journal"/>.</summary>
+    /// <param name="journal">The journal from the record's first byte to its end.</param>
+    /// <param name="length">The record's length, when it is whole and valid.</param>
+    /// <param name="problem">Why the record is not valid.</param>
+    /// <returns>What the record is.</returns>
+    public static RecordCheck Check(ReadOnlySpan<byte> journal, out long length, out string? problem)
+    {
+        length = 0;
+        problem = null;
+        if (journal.Length < HeaderSize)
+        {
+            problem = $"only {journal.Length} bytes of a {HeaderSize}-byte record header";
+            return RecordCheck.Truncated;
+        }
+
+        if (BinaryPrimitives.ReadUInt64LittleEndian(journal[40..]) != XxHash64.HashToUInt64(journal[..40]))
+        {
+            problem = "the record header's checksum does not match";
+            return RecordCheck.Damaged;
+        }
+
+        if (BinaryPrimitives.ReadUInt32LittleEndian(journal) != Magic)
+        {
+            problem = "the record does not start with the journal record magic";
+            return RecordCheck.Damaged;
+        }
+
+        ushort version = BinaryPrimitives.ReadUInt16LittleEndian(journal[4..]);
+        if (version != Version)
+        {
+            problem = $"record format version {version}; this silo reads version {Version}";
+            return RecordCheck.Damaged;
+        }
+
+        long size = BinaryPrimitives.ReadInt64LittleEndian(journal[8..]);
+        int width = BinaryPrimitives.ReadInt32LittleEndian(journal[16..]);
+        int metadataLength = BinaryPrimitives.ReadInt32LittleEndian(journal[20..]);
+        long changed = BinaryPrimitives.ReadInt64LittleEndian(journal[24..]);
+        long removed = BinaryPrimitives.ReadInt64LittleEndian(journal[32..]);
+        if (width < 1 || metadataLength < 0 || changed < 0 || removed < 0 || changed > int.MaxValue || removed > int.MaxValue
+            || size != GetSize(changed, width, removed, metadataLength))
+        {
+            problem = "the record header's sizes are inconsistent";
+            return RecordCheck.Damaged;
+        }
+
+        if (journal.Length < size)
+        {
+            problem = $"only {journal.Length} of the record's {size} bytes";
+            return RecordCheck.Truncated;
+        }
+
+        int checksumAt = (int)size - sizeof(ulong);
+        if (BinaryPrimitives.ReadUInt64LittleEndian(journal[checksumAt..]) != XxHash64.HashToUInt64(journal[..checksumAt]))
+        {
+            problem = "the record's checksum does not match";
+            return RecordCheck.BadChecksum;
+        }
+
+        length = size;
+        return RecordCheck.Valid;
+    }
+
+    /// <summary>
+    /// Whether a whole, valid record starts anywhere in <paramref name="bytes"/>: tells garbage at the end of a
+    /// journal (a torn write, or zeros of a file extended by a crash) from damage with good records after it.
+    /// </summary>
+    public static bool AnyValidRecordIn(ReadOnlySpan<byte> bytes)
+    {
+        Span<byte> magic = stackalloc byte[sizeof(uint)];
+        BinaryPrimitives.WriteUInt32LittleEndian(magic, Magic);
+        int offset = 0;
+        while (offset < bytes.Length)
+        {
+            int found = bytes[offset..].IndexOf(magic);
+            if (found < 0)
+            {
+                return false;
+            }
+
+            offset += found;
+            if (Check(bytes[offset..], out _, out _) == RecordCheck.Valid)
+            {
+                return true;
+            }
+
+            offset++;
+        }
+
+        return false;
+    }
+
+    /// <summary>Applies a valid record to <paramref name="dict"/> and returns its metadata.</summary>
+    public static ReadOnlySpan<byte> Apply(ReadOnlySpan<byte> record, ArrayDict dict)
+    {
+        int width = BinaryPrimitives.ReadInt32LittleEndian(record[16..]);
+        int metadataLength = BinaryPrimitives.ReadInt32LittleEndian(record[20..]);
+        int changed = (int)BinaryPrimitives.ReadInt64LittleEndian(record[24..]);
+        int removed = (int)BinaryPrimitives.ReadInt64LittleEndian(record[32..]);
+        if (width != dict.Width)
+        {
+            throw new SnapshotFormatException($"A journal record holds rows of width {width}, but its base snapshot has width {dict.Width}.");
+        }
+
+        int keysAt = HeaderSize;
+        int valuesAt = keysAt + (changed * sizeof(long));
+        var keys = MemoryMarshal.Cast<byte, long>(record.Slice(keysAt, changed * sizeof(long)));
+        var values = MemoryMarshal.Cast<byte, double>(record.Slice(valuesAt, changed * width * sizeof(double)));
+        for (int i = 0; i < changed; i++)
+        {
+            dict.SetRow(keys[i], values.Slice(i * width, width));
+        }
+
+        int removedAt = valuesAt + (changed * width * sizeof(double));
+        var removedKeys = MemoryMarshal.Cast<byte, long>(record.Slice(removedAt, removed * sizeof(long)));
+        foreach (long key in removedKeys)
+        {
+            dict.Remove(key);
+        }
+
+        return record.Slice(removedAt + (removed * sizeof(long)), metadataLength);
+    }
+
+    /// <summary>What a record at some offset of the journal is.</summary>
+    public enum RecordCheck
+    {
+        /// <summary>Whole, checksums hold.</summary>
+        Valid,
+
+        /// <summary>The journal ends inside it: a torn append when it is the last thing in the journal.</summary>
+        Truncated,
+
+        /// <summary>Whole, but its checksum fails: a torn append when it is the last record, damage otherwise.</summary>
+        BadChecksum,
+
+        /// <summary>Its header is unreadable: damage.</summary>
+        Damaged,
+    }
+}

@@ -1,0 +1,44 @@
+using Orleans.Storage;
+
+namespace ArrayDictOrleans.Grains.Journal;
+
+/// <summary>
+/// A "base snapshot plus append-only journal" store, one per storage backend. Every write is conditional on the
+/// position the writer last saw and fails with <see cref="InconsistentStateException"/> when the stored position
+/// differs; the journaling grain storage (<see cref="ArrayDictJournalGrainStorage"/>) builds on it.
+/// </summary>
+public interface IArrayDictJournalStore
+{
+    /// <summary>Reads the newest base and its journal, or null when the grain has none.</summary>
+    /// <param name="key">The grain's storage key.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="SnapshotFormatException">A journal exists without its base.</exception>
+    Task<JournalStoreContents?> ReadAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Appends one record to the journal of <paramref name="expected"/>'s generation, if the stored position is <paramref name="expected"/>.</summary>
+    /// <param name="key">The grain's storage key.</param>
+    /// <param name="expected">The position the writer last saw.</param>
+    /// <param name="record">The record.</param>
+    /// <param name="cancellationToken">Cancels the append.</param>
+    /// <exception cref="InconsistentStateException">The stored position is not <paramref name="expected"/>.</exception>
+    Task AppendAsync(string key, JournalPosition expected, ReadOnlyMemory<byte> record, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes the base of <paramref name="generation"/> with an empty journal, if the stored position is
+    /// <paramref name="expected"/> (null: nothing stored), and drops older generations.
+    /// </summary>
+    /// <param name="key">The grain's storage key.</param>
+    /// <param name="expected">The position the writer last saw, or null when it saw nothing stored.</param>
+    /// <param name="generation">The new generation, higher than <paramref name="expected"/>'s.</param>
+    /// <param name="snapshot">The base snapshot.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <exception cref="InconsistentStateException">The stored position is not <paramref name="expected"/>.</exception>
+    Task WriteBaseAsync(string key, JournalPosition? expected, long generation, ReadOnlyMemory<byte> snapshot, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every generation, if the stored position is <paramref name="expected"/>.</summary>
+    /// <param name="key">The grain's storage key.</param>
+    /// <param name="expected">The position the writer last saw, or null when it saw nothing stored.</param>
+    /// <param name="cancellationToken">Cancels the delete.</param>
+    /// <exception cref="InconsistentStateException">The stored position is not <paramref name="expected"/>.</exception>
+    Task DeleteAsync(string key, JournalPosition? expected, CancellationToken cancellationToken);
+}
