@@ -22,8 +22,9 @@ internal static class BenchCommand
     public const string Orleans = "orleans";
     public const string OrleansSnapshots = "orleans-snapshots";
     public const string OrleansJsonSnapshots = "orleans-json-snapshots";
+    public const string OrleansJournal = "orleans-journal";
 
-    private static readonly string[] AllVariants = [Raw, Orleans, OrleansSnapshots, OrleansJsonSnapshots];
+    private static readonly string[] AllVariants = [Raw, Orleans, OrleansSnapshots, OrleansJsonSnapshots, OrleansJournal];
 
     public static Command Create(CliCommands cli)
     {
@@ -176,6 +177,7 @@ internal static class BenchCommand
         ["ArrayDict:DataDirectory"] = dataDirectory,
         ["ArrayDict:Storage"] = variant == Orleans ? "Memory" : "Local",
         ["ArrayDict:PersistEvery"] = variant == Orleans ? "0" : "1",
+        ["ArrayDict:SnapshotMode"] = variant == OrleansJournal ? "Journal" : "Full",
         ["ArrayDict:Dashboard:Enabled"] = "false",
     };
 
@@ -299,7 +301,7 @@ internal static class BenchCommand
 internal sealed record BenchReport(BenchVariant[] Variants, BytesPerCall[] BytesPerCall);
 
 /// <summary>One variant's loop.</summary>
-/// <param name="Name">raw, orleans, orleans-snapshots or orleans-json-snapshots.</param>
+/// <param name="Name">raw, orleans, orleans-snapshots, orleans-json-snapshots or orleans-journal.</param>
 /// <param name="LoopSeconds">Wall time of the driver loop.</param>
 /// <param name="CallsPerSecond">Calls over loop time.</param>
 /// <param name="RatioToRaw">Loop time over the first variant's (raw, by default).</param>
