@@ -3,7 +3,7 @@ namespace ArrayDictOrleans;
 public sealed partial class ArrayDict
 {
     /// <summary>
-    /// Enumerates the (key, row) pairs in row order. Adding, removing, clearing or compacting while
+    /// Enumerates the (key, row) pairs in row order. Adding, removing, clearing, compacting or resizing while
     /// enumerating throws <see cref="InvalidOperationException"/>; writing values does not.
     /// </summary>
     public Enumerator GetEnumerator() => new(this);
@@ -35,7 +35,7 @@ public sealed partial class ArrayDict
     }
 
     private static void ThrowChangedWhileEnumerating() =>
-        throw new InvalidOperationException("The ArrayDict was changed (a key added or removed, cleared or compacted) while it was being enumerated.");
+        throw new InvalidOperationException("The ArrayDict was changed (a key added or removed, cleared, compacted or resized) while it was being enumerated.");
 
     /// <summary>One key and a read-only view of its row.</summary>
     /// <param name="Key">The key.</param>
