@@ -16,6 +16,8 @@ namespace ArrayDictOrleans.Tests.Grains;
 /// </summary>
 public class ClusterFixture : IAsyncLifetime
 {
+    private const string InnerStorageName = "inner";
+
     private static long _nextKey = Random.Shared.NextInt64(1, 1L << 40);
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
@@ -47,18 +49,10 @@ public class ClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddArrayDictGrains(grains => grains.PersistEvery = persistEvery);
-            silo.AddLocalFileGrainStorage("local-files", (OptionsBuilder<LocalFileGrainStorageOptions> options) =>
-                options.Configure<ArrayDictStateSerializer>((o, serializer) =>
-                {
-                    o.RootDirectory = directory;
-                    o.GrainStorageSerializer = serializer;
-
-                    // These tests are about what a process sees, not about surviving a machine crash: skip the fsync.
-                    o.FlushToDisk = false;
-                }));
+            AddInnerStorage(silo, InnerStorageName, directory);
             silo.Services.AddKeyedSingleton<IGrainStorage>(
                 ArrayDictGrainOptions.StorageName,
-                (services, _) => new FaultInjectingGrainStorage(services.GetRequiredKeyedService<IGrainStorage>("local-files")));
+                (services, _) => new FaultInjectingGrainStorage(services.GetRequiredKeyedService<IGrainStorage>(InnerStorageName)));
         });
         // As the product's hosts do: calls may take long (here, 10,000 queued on one grain).
         builder.ConfigureSilo((_, silo) => silo.Configure<SiloMessagingOptions>(messaging => messaging.ResponseTimeout = TimeSpan.FromMinutes(5)));
@@ -66,6 +60,18 @@ public class ClusterFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
+
+    /// <summary>Registers, as <paramref name="name"/>, the storage behind the fault-injecting wrapper: full snapshots in local files.</summary>
+    protected virtual void AddInnerStorage(ISiloBuilder silo, string name, string directory) =>
+        silo.AddLocalFileGrainStorage(name, (OptionsBuilder<LocalFileGrainStorageOptions> options) =>
+            options.Configure<ArrayDictStateSerializer>((o, serializer) =>
+            {
+                o.RootDirectory = directory;
+                o.GrainStorageSerializer = serializer;
+
+                // These tests are about what a process sees, not about surviving a machine crash: skip the fsync.
+                o.FlushToDisk = false;
+            }));
 
     public async Task DisposeAsync()
     {
