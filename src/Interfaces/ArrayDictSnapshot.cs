@@ -20,12 +20,11 @@ public static class ArrayDictSnapshot
     public const ushort FormatVersion = 1;
 
     /// <summary>Bytes before the keys.</summary>
-    public const int HeaderSize = 40;
+    public const int HeaderSize = ArrayDictSnapshotHeader.Size;
 
     /// <summary>Bytes of a snapshot beyond its rows and metadata: the header and the trailing checksum.</summary>
     public const int Overhead = HeaderSize + sizeof(ulong);
 
-    private const int HashedHeaderSize = 32;
     private const int ChunkSize = 1 << 20;
 
     /// <summary>The exact size of the snapshot of <paramref name="dict"/> with <paramref name="metadataLength"/> bytes of metadata.</summary>
@@ -347,16 +346,8 @@ public static class ArrayDictSnapshot
             return new WritePlan(dict, metadataLength, segments);
         }
 
-        public void WriteHeader(Span<byte> header)
-        {
-            Magic.CopyTo(header);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[8..], FormatVersion);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[10..], 0);
-            BinaryPrimitives.WriteInt32LittleEndian(header[12..], _dict.Width);
-            BinaryPrimitives.WriteInt64LittleEndian(header[16..], _dict.Count);
-            BinaryPrimitives.WriteInt64LittleEndian(header[24..], _metadataLength);
-            BinaryPrimitives.WriteUInt64LittleEndian(header[32..], XxHash64.HashToUInt64(header[..HashedHeaderSize]));
-        }
+        public void WriteHeader(Span<byte> header) =>
+            new ArrayDictSnapshotHeader(_dict.Width, _dict.Count, _metadataLength).WriteTo(header);
 
         public ReadOnlySpan<byte> Bytes(Segment segment) => segment.Bytes(_dict);
     }
@@ -411,54 +402,14 @@ public static class ArrayDictSnapshot
         public static ReadPlan Create(ReadOnlySpan<byte> header, long? bytesAvailable)
         {
             EnsureLittleEndian();
-            if (!header[..Magic.Length].SequenceEqual(Magic))
-            {
-                throw new SnapshotFormatException($"These bytes are not an ArrayDict snapshot: they begin with {Convert.ToHexString(header[..Magic.Length])}, not {Convert.ToHexString(Magic)} (\"ADSNAP\\r\\n\").");
-            }
-
-            ulong storedHeaderHash = BinaryPrimitives.ReadUInt64LittleEndian(header[32..]);
-            if (storedHeaderHash != XxHash64.HashToUInt64(header[..HashedHeaderSize]))
-            {
-                throw new SnapshotFormatException("The snapshot header is corrupted: its checksum does not match.");
-            }
-
-            ushort version = BinaryPrimitives.ReadUInt16LittleEndian(header[8..]);
-            if (version != FormatVersion)
-            {
-                throw new SnapshotFormatException($"The snapshot has format version {version}; this build reads version {FormatVersion} only.");
-            }
-
-            ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(header[10..]);
-            if (flags != 0)
-            {
-                throw new SnapshotFormatException($"The snapshot sets flags 0x{flags:X4}, which version {FormatVersion} does not define.");
-            }
-
-            int width = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
-            long count = BinaryPrimitives.ReadInt64LittleEndian(header[16..]);
-            long metadataLength = BinaryPrimitives.ReadInt64LittleEndian(header[24..]);
-            if (width < 1)
-            {
-                throw new SnapshotFormatException($"The snapshot has row width {width}; a width is at least 1.");
-            }
-
-            if (count < 0 || count > ArrayDict.MaxCapacityFor(width))
-            {
-                throw new SnapshotFormatException($"The snapshot claims {count} rows of width {width}, outside 0..{ArrayDict.MaxCapacityFor(width)}.");
-            }
-
-            if (metadataLength < 0 || metadataLength > Array.MaxLength)
-            {
-                throw new SnapshotFormatException($"The snapshot claims {metadataLength} bytes of metadata, outside 0..{Array.MaxLength}.");
-            }
-
-            long needed = (count * (sizeof(long) + ((long)sizeof(double) * width))) + metadataLength + sizeof(ulong);
+            var parsed = ArrayDictSnapshotHeader.Read(header);
+            long needed = parsed.TotalLength - HeaderSize;
             if (bytesAvailable is { } available && available < needed)
             {
                 throw Truncated("body", available, needed);
             }
 
-            return new ReadPlan(new ArrayDict(width, (int)count), (int)count, new byte[metadataLength]);
+            return new ReadPlan(new ArrayDict(parsed.Width, (int)parsed.Count), (int)parsed.Count, new byte[parsed.MetadataLength]);
         }
 
         public SnapshotContents Complete(XxHash64 hash, ReadOnlySpan<byte> storedChecksum)
