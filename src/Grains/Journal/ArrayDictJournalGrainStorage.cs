@@ -87,11 +87,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var key = GetKey(stateName, grainId);
-        JournalPosition? expected = null;
-        if (!string.IsNullOrEmpty(grainState.ETag) && !JournalPosition.TryParse(grainState.ETag, out expected))
-        {
-            throw new InconsistentStateException($"Journal storage '{_name}', grain {grainId}: the ETag '{grainState.ETag}' is not a journal position.", null, grainState.ETag);
-        }
+        var expected = ExpectedPosition(grainState.ETag, grainId);
 
         try
         {
@@ -147,16 +143,25 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage
         }
     }
 
+    /// <summary>The stored position a write or clear expects: none for a new record, else the one its ETag names.</summary>
+    private JournalPosition? ExpectedPosition(string? etag, GrainId grainId)
+    {
+        if (string.IsNullOrEmpty(etag))
+        {
+            return null;
+        }
+
+        return JournalPosition.TryParse(etag, out var position)
+            ? position
+            : throw new InconsistentStateException($"Journal storage '{_name}', grain {grainId}: the ETag '{etag}' is not a journal position.", null, etag);
+    }
+
     /// <inheritdoc />
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var key = GetKey(stateName, grainId);
-        JournalPosition? expected = null;
-        if (!string.IsNullOrEmpty(grainState.ETag) && !JournalPosition.TryParse(grainState.ETag, out expected))
-        {
-            throw new InconsistentStateException($"Journal storage '{_name}', grain {grainId}: the ETag '{grainState.ETag}' is not a journal position.", null, grainState.ETag);
-        }
+        var expected = ExpectedPosition(grainState.ETag, grainId);
 
         try
         {
