@@ -19,12 +19,13 @@ namespace ArrayDictOrleans.Client.Cli;
 internal static class BenchCommand
 {
     public const string Raw = "raw";
+    public const string OrleansBare = "orleans-bare";
     public const string Orleans = "orleans";
     public const string OrleansSnapshots = "orleans-snapshots";
     public const string OrleansJsonSnapshots = "orleans-json-snapshots";
     public const string OrleansJournal = "orleans-journal";
 
-    private static readonly string[] AllVariants = [Raw, Orleans, OrleansSnapshots, OrleansJsonSnapshots, OrleansJournal];
+    private static readonly string[] AllVariants = [Raw, OrleansBare, Orleans, OrleansJournal, OrleansSnapshots, OrleansJsonSnapshots];
 
     public static Command Create(CliCommands cli)
     {
@@ -73,7 +74,7 @@ internal static class BenchCommand
         };
         Validation.Between(bytesObjects, 1, 10_000);
         var noBytes = new Option<bool>("--no-bytes") { Description = "Skip the bytes-per-call measurement." };
-        var command = new Command("bench", "Run SW1 in each variant (raw Parallel.For, Orleans without persistence, with a binary snapshot per call, with a JSON snapshot per call) and measure the bytes a call sends.")
+        var command = new Command("bench", "Run SW1 in each variant (raw Parallel.For, a plain Orleans grain, ours without persistence, with the journal, with a binary snapshot per call, with a JSON snapshot per call) and measure the bytes a call sends.")
         {
             variants, bytesRows, bytesObjects, noBytes,
         };
@@ -126,6 +127,14 @@ internal static class BenchCommand
                         VariantSettings(variant, dataDirectory),
                         variant == OrleansJsonSnapshots ? UseNewtonsoftJsonSnapshots : null,
                         forceEmbedded: true);
+                    if (variant == OrleansBare)
+                    {
+                        progress?.Invoke(OrleansBare);
+                        var (bareFill, bareLoop) = await BareSw1.RunAsync(connection.Grains, parameters);
+                        results.Add((variant, bareFill, bareLoop, 0));
+                        continue;
+                    }
+
                     var fill = await Sw1Driver.FillAsync(connection.Client, parameters, progress?.Invoke($"{variant}: fill"), cancellationToken);
                     var loop = await Sw1Driver.LoopAsync(connection.Client, parameters, progress?.Invoke($"{variant}: iteration {{0}}"), cancellationToken);
                     results.Add((variant, fill, loop, DirectoryBytes(dataDirectory)));
@@ -175,8 +184,8 @@ internal static class BenchCommand
     private static Dictionary<string, string?> VariantSettings(string variant, string dataDirectory) => new()
     {
         ["ArrayDict:DataDirectory"] = dataDirectory,
-        ["ArrayDict:Storage"] = variant == Orleans ? "Memory" : "Local",
-        ["ArrayDict:PersistEvery"] = variant == Orleans ? "0" : "1",
+        ["ArrayDict:Storage"] = variant is Orleans or OrleansBare ? "Memory" : "Local",
+        ["ArrayDict:PersistEvery"] = variant is Orleans or OrleansBare ? "0" : "1",
         ["ArrayDict:SnapshotMode"] = variant == OrleansJournal ? "Journal" : "Full",
         ["ArrayDict:Dashboard:Enabled"] = "false",
     };
