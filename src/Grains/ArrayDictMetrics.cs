@@ -18,5 +18,9 @@ public static class ArrayDictMetrics
 
     internal static readonly Counter<long> SnapshotBytes = Meter.CreateCounter<long>("arraydict.snapshot.bytes", unit: "By", description: "Bytes of snapshots written.");
 
+    internal static readonly Counter<long> Syncs = Meter.CreateCounter<long>("arraydict.storage.syncs", description: "Syncs to the disk that made writes durable (one group commit covers many writes).");
+
+    internal static readonly Counter<long> SyncedWrites = Meter.CreateCounter<long>("arraydict.storage.synced_writes", description: "Writes made durable by those syncs.");
+
     internal static readonly Histogram<double> SnapshotSeconds = Meter.CreateHistogram<double>("arraydict.snapshot.duration", unit: "s", description: "Time to write a snapshot.");
 }

@@ -30,7 +30,7 @@ public static class ArrayDictSiloHostingExtensions
         ["--response-timeout"] = "ArrayDict:ResponseTimeout",
         ["--persist-every"] = "ArrayDict:PersistEvery",
         ["--snapshot-mode"] = "ArrayDict:SnapshotMode",
-        ["--fsync-each-append"] = "ArrayDict:FsyncEachAppend",
+        ["--allow-lost-calls-on-machine-crash"] = "ArrayDict:AllowLostCallsOnMachineCrash",
         ["--dashboard"] = "ArrayDict:Dashboard:Enabled",
         ["--dashboard-port"] = "ArrayDict:Dashboard:Port",
         ["--telemetry"] = "ArrayDict:Telemetry:Exporter",
@@ -98,7 +98,7 @@ public static class ArrayDictSiloHostingExtensions
                 silo.AddArrayDictLocalJournalStorage(options.DataDirectory, journal =>
                 {
                     journal.FlushBaseToDisk = options.FlushToDisk;
-                    journal.FsyncEachAppend = options.FsyncEachAppend;
+                    journal.FsyncEachAppend = !options.AllowLostCallsOnMachineCrash;
                 });
                 break;
             case StorageProvider.Local:

@@ -30,8 +30,12 @@ public sealed class ArrayDictSiloOptions
     /// </summary>
     public SnapshotMode SnapshotMode { get; set; } = SnapshotMode.Full;
 
-    /// <summary>With <see cref="SnapshotMode.Journal"/>, sync every journal append to the disk (survives a machine crash, costs a disk flush per write). Default false.</summary>
-    public bool FsyncEachAppend { get; set; }
+    /// <summary>
+    /// Gives up surviving a crash of the machine (power loss, kernel panic) for speed: writes are no longer synced to the
+    /// disk before a call returns, so the operating system may lose calls that returned if the machine, not just the silo
+    /// process, goes down. Default false: every call that returned is on the disk.
+    /// </summary>
+    public bool AllowLostCallsOnMachineCrash { get; set; }
 
     /// <summary>Whether local snapshots are flushed to the disk before they replace the previous one (survives a machine crash). Default true.</summary>
     public bool FlushToDisk { get; set; } = true;

@@ -31,7 +31,7 @@ public sealed class JournalSiloHostTests : IDisposable
     public void ArrayDictSiloOptions_SnapshotMode_DefaultsToFull()
     {
         Assert.Equal(SnapshotMode.Full, new ArrayDictSiloOptions().SnapshotMode);
-        Assert.False(new ArrayDictSiloOptions().FsyncEachAppend);
+        Assert.False(new ArrayDictSiloOptions().AllowLostCallsOnMachineCrash);
     }
 
     [Fact]
@@ -56,16 +56,16 @@ public sealed class JournalSiloHostTests : IDisposable
     }
 
     [Fact]
-    public void ArrayDictSiloConfiguration_SnapshotModeFlags_SetJournalAndFsync()
+    public void ArrayDictSiloConfiguration_SnapshotModeFlags_SetJournalAndLostCallsOnMachineCrash()
     {
         var configuration = new ConfigurationBuilder()
-            .AddCommandLine(["--snapshot-mode", "Journal", "--fsync-each-append", "true"], new Dictionary<string, string>(ArrayDictSiloHostingExtensions.SwitchMappings))
+            .AddCommandLine(["--snapshot-mode", "Journal", "--allow-lost-calls-on-machine-crash", "true"], new Dictionary<string, string>(ArrayDictSiloHostingExtensions.SwitchMappings))
             .Build();
 
         var options = configuration.GetSection(ArrayDictSiloOptions.SectionName).Get<ArrayDictSiloOptions>()!;
 
         Assert.Equal(SnapshotMode.Journal, options.SnapshotMode);
-        Assert.True(options.FsyncEachAppend);
+        Assert.True(options.AllowLostCallsOnMachineCrash);
     }
 
     [Fact]
