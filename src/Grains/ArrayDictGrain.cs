@@ -86,9 +86,10 @@ public sealed partial class ArrayDictGrain(
         ArgumentNullException.ThrowIfNull(dict);
         var previous = Dict;
         NoteChange();
-        var deltaMark = state.State.PendingDelta.GetMark();
+        var delta = state.State.PendingDelta;
+        var deltaMark = delta?.GetMark();
         state.State.Dict = dict;
-        state.State.PendingDelta.MarkEverything();
+        delta?.MarkEverything();
         _unsavedChanges++;
         try
         {
@@ -97,7 +98,11 @@ public sealed partial class ArrayDictGrain(
         catch (Exception exception)
         {
             state.State.Dict = previous;
-            state.State.PendingDelta.RestoreTo(deltaMark);
+            if (deltaMark is { } mark)
+            {
+                delta!.RestoreTo(mark);
+            }
+
             _unsavedChanges--;
             if (exception is InconsistentStateException or ArrayDictStorageException)
             {
@@ -131,7 +136,7 @@ public sealed partial class ArrayDictGrain(
         state.State.Dict = new ArrayDict(newWidth);
         state.State.LastEpoch = null;
         state.State.LastResult = null;
-        state.State.PendingDelta.MarkEverything();
+        state.State.PendingDelta?.MarkEverything();
         _unsavedChanges = 0;
         _lastSnapshotAt = null;
         _lastSnapshotBytes = null;
@@ -196,7 +201,8 @@ public sealed partial class ArrayDictGrain(
         NoteChange();
         long? previousEpoch = current.LastEpoch;
         object? previousResult = current.LastResult;
-        var deltaMark = current.PendingDelta.GetMark();
+        var delta = current.PendingDelta;
+        var deltaMark = delta?.GetMark();
         using var scope = current.Dict.BeginChanges();
         bool counted = false;
         TResult result;
@@ -209,8 +215,20 @@ public sealed partial class ArrayDictGrain(
                 current.LastResult = result;
             }
 
-            // What the call changed, for a journaling storage: read from the scope before it commits.
-            current.PendingDelta.Record(scope);
+            if (delta is not null)
+            {
+                // What the call changed, for a journaling storage: read from the scope before it commits. Writes that only
+                // come at checkpoints cover many calls, and then a whole snapshot is the write to make.
+                if (_persistEvery == 0)
+                {
+                    delta.MarkEverything();
+                }
+                else
+                {
+                    delta.Record(scope);
+                }
+            }
+
             _unsavedChanges++;
             counted = true;
             await PersistIfDueAsync(epoch);
@@ -218,7 +236,11 @@ public sealed partial class ArrayDictGrain(
         catch (Exception exception)
         {
             scope.Rollback();
-            current.PendingDelta.RestoreTo(deltaMark);
+            if (deltaMark is { } mark)
+            {
+                delta!.RestoreTo(mark);
+            }
+
             current.LastEpoch = previousEpoch;
             current.LastResult = previousResult;
             if (counted)
@@ -249,7 +271,6 @@ public sealed partial class ArrayDictGrain(
     private async Task WriteSnapshotAsync(long? epoch = null)
     {
         var started = Stopwatch.GetTimestamp();
-        state.State.LastWrittenBytes = null;
         try
         {
             await state.WriteStateAsync();
@@ -265,10 +286,9 @@ public sealed partial class ArrayDictGrain(
         }
 
         _unsavedChanges = 0;
-        state.State.PendingDelta.Reset();
+        state.State.PendingDelta?.Reset();
         _lastSnapshotAt = DateTimeOffset.UtcNow;
-        _lastSnapshotBytes = state.State.LastWrittenBytes ?? ArrayDictSnapshot.GetSize(Dict);
-        ArrayDictMetrics.SnapshotBytes.Add(_lastSnapshotBytes.Value);
+        _lastSnapshotBytes = ArrayDictSnapshot.GetSize(Dict);
         ArrayDictMetrics.SnapshotSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 

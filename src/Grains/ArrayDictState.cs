@@ -1,10 +1,20 @@
-using ArrayDictOrleans.Grains.Journal;
-
 namespace ArrayDictOrleans.Grains;
 
 /// <summary>The persisted state of an ArrayDict grain: the ArrayDict and what makes its epochs exactly-once.</summary>
 public sealed class ArrayDictState
 {
+    /// <summary>Initializes a new instance of the <see cref="ArrayDictState"/> class whose changes are not tracked (a storage that writes whole snapshots).</summary>
+    public ArrayDictState()
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="ArrayDictState"/> class.</summary>
+    /// <param name="trackChanges">
+    /// Whether the grain tracks what each call changes in <see cref="PendingDelta"/>: a journaling storage creates its
+    /// states this way, so that a write can store only those rows.
+    /// </param>
+    public ArrayDictState(bool trackChanges) => PendingDelta = trackChanges ? new ArrayDictPendingDelta() : null;
+
     /// <summary>The ArrayDict; a new grain starts with an empty one of width 1.</summary>
     public ArrayDict Dict { get; set; } = new();
 
@@ -14,12 +24,9 @@ public sealed class ArrayDictState
     /// <summary>The result the last epoch returned, kept to answer a retry of it.</summary>
     public object? LastResult { get; set; }
 
-    /// <summary>What changed since the last successful write (not persisted): lets a journaling storage write only that.</summary>
-    public ArrayDictPendingDelta PendingDelta { get; } = new();
-
-    /// <summary>Bytes the last write stored, when the storage reports them (a journal record or a base); not persisted.</summary>
-    internal long? LastWrittenBytes { get; set; }
-
-    /// <summary>What a journaling storage knows of the stored form this state was read from or last written to (not persisted).</summary>
-    internal JournalCursor? Journal { get; set; }
+    /// <summary>
+    /// What changed since the last successful write (not persisted), or null when changes are not tracked. The grain
+    /// records into it and resets it after a successful write; a storage only reads it.
+    /// </summary>
+    public ArrayDictPendingDelta? PendingDelta { get; }
 }

@@ -8,7 +8,7 @@ namespace ArrayDictOrleans;
 /// <param name="MemoryBytes">Approximate bytes held in memory.</param>
 /// <param name="LastAppliedEpoch">The last epoch applied with <see cref="IArrayDictGrain.ApplyAsync{TResult}"/>, or null.</param>
 /// <param name="LastSnapshotAt">When the state was last persisted by this activation, or null.</param>
-/// <param name="LastSnapshotBytes">Bytes that write stored (the whole snapshot, or with a journal the record appended), or null.</param>
+/// <param name="LastSnapshotBytes">The size of a whole snapshot of the ArrayDict as of that write (what a full snapshot or a journal base stores; a journal record is smaller and is counted by the <c>arraydict.snapshot.bytes</c> metric), or null.</param>
 /// <param name="UnsavedChanges">Changes applied since the last snapshot (0 when everything is durable).</param>
 [GenerateSerializer, Immutable, Alias("arraydict.ArrayDictInfo")]
 public sealed record ArrayDictInfo(

@@ -38,17 +38,21 @@ public static class ArrayDictSiloBuilderExtensions
 
     /// <summary>
     /// Keeps ArrayDict state under <paramref name="directory"/> as a base snapshot plus a journal of delta records
-    /// (docs/journal.md): a write after a call appends the rows the call changed, not the whole ArrayDict.
+    /// (docs/journal.md): a write after a call appends the rows the call changed, synced by a group commit.
     /// </summary>
     /// <param name="builder">The silo builder.</param>
     /// <param name="directory">The root directory; the provider's files go to a subdirectory named after it.</param>
-    /// <param name="configure">Sets compaction thresholds and flushing (<see cref="ArrayDictJournalOptions"/>).</param>
+    /// <param name="configure">Sets compaction thresholds and syncing (<see cref="LocalFileJournalStorageOptions"/>).</param>
     /// <returns>The builder.</returns>
-    public static ISiloBuilder AddArrayDictLocalJournalStorage(this ISiloBuilder builder, string directory, Action<ArrayDictJournalOptions>? configure = null)
+    public static ISiloBuilder AddArrayDictLocalJournalStorage(this ISiloBuilder builder, string directory, Action<LocalFileJournalStorageOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddArrayDictLocalJournalGrainStorage(ArrayDictGrainOptions.StorageName, directory, configure);
-        return builder;
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        return builder.AddArrayDictLocalJournalGrainStorage(ArrayDictGrainOptions.StorageName, options =>
+        {
+            options.RootDirectory = directory;
+            configure?.Invoke(options);
+        });
     }
 
     /// <summary>Keeps ArrayDict snapshots as block blobs in <paramref name="containerName"/> of the account that <paramref name="connectionString"/> names.</summary>
@@ -66,19 +70,25 @@ public static class ArrayDictSiloBuilderExtensions
     }
 
     /// <summary>
-    /// Keeps ArrayDict state as block blobs in <paramref name="containerName"/>: a base snapshot plus one block per
-    /// journal record (docs/journal.md), so that a write after a call sends the rows the call changed.
+    /// Keeps ArrayDict state in <paramref name="containerName"/> of the account that <paramref name="connectionString"/>
+    /// names, as a base snapshot plus a journal of delta records (docs/journal.md).
     /// </summary>
     /// <param name="builder">The silo builder.</param>
     /// <param name="connectionString">The storage account's connection string.</param>
     /// <param name="containerName">The container.</param>
-    /// <param name="configure">Sets compaction thresholds (<see cref="ArrayDictJournalOptions"/>).</param>
+    /// <param name="configure">Sets compaction thresholds and the blob client (<see cref="AzureBlobJournalStorageOptions"/>).</param>
     /// <returns>The builder.</returns>
-    public static ISiloBuilder AddArrayDictAzureBlobJournalStorage(this ISiloBuilder builder, string connectionString, string containerName, Action<ArrayDictJournalOptions>? configure = null)
+    public static ISiloBuilder AddArrayDictAzureBlobJournalStorage(this ISiloBuilder builder, string connectionString, string containerName, Action<AzureBlobJournalStorageOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddArrayDictAzureBlobJournalGrainStorage(ArrayDictGrainOptions.StorageName, connectionString, containerName, configure);
-        return builder;
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        ArgumentException.ThrowIfNullOrWhiteSpace(containerName);
+        return builder.AddArrayDictAzureBlobJournalGrainStorage(ArrayDictGrainOptions.StorageName, options =>
+        {
+            options.BlobServiceClient = new BlobServiceClient(connectionString);
+            options.ContainerName = containerName;
+            configure?.Invoke(options);
+        });
     }
 
     /// <summary>Keeps ArrayDict snapshots in memory (tests and throw-away runs): gone when the cluster stops.</summary>

@@ -41,4 +41,12 @@ public interface IArrayDictJournalStore
     /// <param name="cancellationToken">Cancels the delete.</param>
     /// <exception cref="InconsistentStateException">The stored position is not <paramref name="expected"/>.</exception>
     Task DeleteAsync(string key, JournalPosition? expected, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Lets go of what the store holds for the grain (a lease, open files, cached positions) when its activation ends.
+    /// The next operation on the key starts afresh.
+    /// </summary>
+    /// <param name="key">The grain's storage key.</param>
+    /// <returns>A task that completes when released.</returns>
+    ValueTask ReleaseAsync(string key) => ValueTask.CompletedTask;
 }

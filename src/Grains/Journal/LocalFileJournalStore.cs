@@ -1,19 +1,31 @@
+using System.Collections.Concurrent;
 using System.Globalization;
-using ArrayDictOrleans.Grains.Persistence;
+using Microsoft.Win32.SafeHandles;
 using Orleans.Storage;
 
 namespace ArrayDictOrleans.Grains.Journal;
 
 /// <summary>
 /// The local-file backend of the journal: per grain a directory holding <c>&lt;generation&gt;.base</c> (a base
-/// snapshot, written to a temporary file and renamed into place) and <c>&lt;generation&gt;.journal</c> (appended to,
-/// flushed after each append, and synced to the disk as well when <see cref="ArrayDictJournalOptions.FsyncEachAppend"/>
-/// is set). The newest base is the stored state; a journal belongs to the base of its generation; older
-/// generations are leftovers of an interrupted compaction and are ignored. Every operation runs under the same
-/// striped lock files as <see cref="LocalFileGrainStorage"/>, so check-and-write is atomic for every process on the
-/// machine.
+/// snapshot, written to a temporary file, synced and renamed into place) and <c>&lt;generation&gt;.journal</c> (appended
+/// to). The newest base is the stored state; a journal belongs to the base of its generation; older generations are
+/// leftovers of an interrupted compaction and are ignored.
 /// </summary>
-public sealed class LocalFileJournalStore : IArrayDictJournalStore
+/// <remarks>
+/// <para>
+/// An activation reads its grain once (<see cref="ReadAsync"/>) and from then on holds the grain's lease
+/// (<see cref="LocalFileLeases"/>), its journal file open and its position in memory, until <see cref="ReleaseAsync"/>: an
+/// append is one positioned write to that file plus a share of a group-committed sync (<see cref="JournalGroupCommitter"/>),
+/// with no directory scan, lock file or open. A write returns only after the sync that covers its bytes and, for a new
+/// file or a rename, the directory entry. The lease fences a second activation in any other process of the machine,
+/// while any silo on the machine can recover the grain from its files once the holder is gone.
+/// </para>
+/// <para>
+/// After a write that failed, what the files hold is unknown: the next operation reads the position from the files again
+/// and fails with <see cref="InconsistentStateException"/> if it moved, so that the grain reloads.
+/// </para>
+/// </remarks>
+public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
 {
     /// <summary>The extension of a base snapshot file.</summary>
     public const string BaseExtension = ".base";
@@ -21,22 +33,31 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore
     /// <summary>The extension of a journal file.</summary>
     public const string JournalExtension = ".journal";
 
+    /// <summary>The extension of a base being written, before it is renamed into place.</summary>
+    public const string TemporaryExtension = ".tmp";
+
     private readonly string _directory;
-    private readonly ArrayDictJournalOptions _options;
+    private readonly LocalFileJournalStorageOptions _options;
+    private readonly JournalGroupCommitter? _committer;
+    private readonly ConcurrentDictionary<string, GrainFiles> _grains = new(StringComparer.Ordinal);
 
     /// <summary>Initializes a new instance of the <see cref="LocalFileJournalStore"/> class.</summary>
     /// <param name="directory">The provider's directory; grains get subdirectories of it.</param>
-    /// <param name="options">The journal options (flushing, lock timeout).</param>
-    public LocalFileJournalStore(string directory, ArrayDictJournalOptions options)
+    /// <param name="options">The provider's options (syncing, lease timeout).</param>
+    public LocalFileJournalStore(string directory, LocalFileJournalStorageOptions options)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentNullException.ThrowIfNull(options);
         _directory = Path.GetFullPath(directory);
         _options = options;
+        _committer = options.AllowLostCallsOnMachineCrash ? null : new JournalGroupCommitter(_directory, options.SyncMethod);
     }
 
     /// <summary>Gets the directory that holds the grains' directories.</summary>
     public string Directory => _directory;
+
+    /// <summary>Gets the group commit, or null when writes are not synced (<see cref="LocalFileJournalStorageOptions.AllowLostCallsOnMachineCrash"/>).</summary>
+    internal JournalGroupCommitter? Committer => _committer;
 
     /// <summary>A test hook called at each step of a write, by name; throwing from it simulates a crash there.</summary>
     internal Action<string>? FaultPoint { get; set; }
@@ -47,89 +68,110 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore
     public string GetGrainDirectory(string key) => Path.Combine(_directory, key);
 
     /// <inheritdoc />
+    /// <remarks>Takes the grain's lease (waiting up to <see cref="LocalFileJournalStorageOptions.LeaseTimeout"/> while another process holds it) and keeps it until <see cref="ReleaseAsync"/>.</remarks>
     public async Task<JournalStoreContents?> ReadAsync(string key, CancellationToken cancellationToken)
     {
-        var directory = GetGrainDirectory(key);
-        using (await LockAsync(key, cancellationToken).ConfigureAwait(false))
+        var grain = await OpenAsync(key, cancellationToken).ConfigureAwait(false);
+        var (baseGeneration, journalGeneration) = Scan(grain.Directory);
+        if (baseGeneration is null)
         {
-            var (baseGeneration, journalGeneration) = Scan(directory);
-            if (baseGeneration is null)
-            {
-                return journalGeneration is null
-                    ? null
-                    : throw new SnapshotFormatException($"The journal '{JournalPath(directory, journalGeneration.Value)}' has no base snapshot: the stored state is damaged.");
-            }
-
-            var baseBytes = await File.ReadAllBytesAsync(BasePath(directory, baseGeneration.Value), cancellationToken).ConfigureAwait(false);
-            var journalPath = JournalPath(directory, baseGeneration.Value);
-            var journal = File.Exists(journalPath) ? await File.ReadAllBytesAsync(journalPath, cancellationToken).ConfigureAwait(false) : [];
-            return new JournalStoreContents(baseGeneration.Value, baseBytes, journal);
+            return journalGeneration is null
+                ? null
+                : throw new SnapshotFormatException($"The journal '{JournalPath(grain.Directory, journalGeneration.Value)}' has no base snapshot: the stored state is damaged.");
         }
+
+        var baseBytes = await File.ReadAllBytesAsync(BasePath(grain.Directory, baseGeneration.Value), cancellationToken).ConfigureAwait(false);
+        var journalPath = JournalPath(grain.Directory, baseGeneration.Value);
+        var journal = File.Exists(journalPath) ? await File.ReadAllBytesAsync(journalPath, cancellationToken).ConfigureAwait(false) : [];
+        grain.SetPosition(baseGeneration, journal.Length);
+        return new JournalStoreContents(baseGeneration.Value, baseBytes, journal);
     }
 
     /// <inheritdoc />
     public async Task AppendAsync(string key, JournalPosition expected, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
     {
-        var directory = GetGrainDirectory(key);
-        using (await LockAsync(key, cancellationToken).ConfigureAwait(false))
+        var grain = await GetAsync(key, cancellationToken).ConfigureAwait(false);
+        try
         {
-            ThrowIfConflict(key, Current(directory), expected);
-            FaultPoint?.Invoke("append:before");
-            var file = new FileStream(JournalPath(directory, expected.Generation), FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, bufferSize: 0);
-            await using (file.ConfigureAwait(false))
+            var (file, created) = grain.Lease.WhileHeld(() =>
             {
-                file.Position = expected.JournalLength;
+                ThrowIfConflict(key, grain.Position, expected);
+                FaultPoint?.Invoke("append:before");
+                string path = JournalPath(grain.Directory, expected.Generation);
+                bool created = grain.Journal is null && !File.Exists(path);
+                var file = grain.Journal ??= File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
                 if (FaultPoint is { } fault)
                 {
                     // A crash in the middle of the append: part of the record reaches the file.
                     int half = record.Length / 2;
-                    await file.WriteAsync(record[..half], cancellationToken).ConfigureAwait(false);
-                    file.Flush(flushToDisk: false);
+                    RandomAccess.Write(file, record.Span[..half], expected.JournalLength);
                     fault("append:torn");
-                    await file.WriteAsync(record[half..], cancellationToken).ConfigureAwait(false);
+                    RandomAccess.Write(file, record.Span[half..], expected.JournalLength + half);
                 }
                 else
                 {
-                    await file.WriteAsync(record, cancellationToken).ConfigureAwait(false);
+                    RandomAccess.Write(file, record.Span, expected.JournalLength);
                 }
 
-                file.Flush(flushToDisk: _options.FsyncEachAppend);
-            }
-
+                return (file, created);
+            });
+            await SyncAsync(file, JournalPath(grain.Directory, expected.Generation), created ? grain.Directory : null).ConfigureAwait(false);
+            grain.SetPosition(expected.Generation, expected.JournalLength + record.Length);
             FaultPoint?.Invoke("append:after");
+        }
+        catch (Exception exception) when (exception is not InconsistentStateException)
+        {
+            grain.Forget();
+            throw;
         }
     }
 
     /// <inheritdoc />
     public async Task WriteBaseAsync(string key, JournalPosition? expected, long generation, ReadOnlyMemory<byte> snapshot, CancellationToken cancellationToken)
     {
-        var directory = GetGrainDirectory(key);
-        System.IO.Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $"{Guid.NewGuid():N}{LocalFileGrainStorage.TemporaryFileExtension}");
+        var grain = await GetAsync(key, cancellationToken).ConfigureAwait(false);
+        grain.Lease.WhileHeld(() =>
+        {
+            ThrowIfConflict(key, grain.Position, expected);
+            return generation > (grain.Position?.Generation ?? 0)
+                ? true
+                : throw new ArgumentOutOfRangeException(nameof(generation), generation, "A new base needs a higher generation than the stored one.");
+        });
+
+        var directoriesChanged = CreateDirectory(grain.Directory);
+        var temporary = Path.Combine(grain.Directory, $"{Guid.NewGuid():N}{TemporaryExtension}");
         try
         {
-            var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
-            await using (file.ConfigureAwait(false))
+            using (var file = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                await file.WriteAsync(snapshot, cancellationToken).ConfigureAwait(false);
-                file.Flush(flushToDisk: _options.FlushBaseToDisk);
+                RandomAccess.Write(file, snapshot.Span, 0);
+                FaultPoint?.Invoke("base:temporary-written");
+
+                // The base's bytes reach the disk before its name does: a crash never leaves a named base with missing data.
+                await SyncAsync(file, temporary, null).ConfigureAwait(false);
             }
 
-            FaultPoint?.Invoke("base:temporary-written");
-            using (await LockAsync(key, cancellationToken).ConfigureAwait(false))
+            string basePath = BasePath(grain.Directory, generation);
+            grain.Lease.WhileHeld(() =>
             {
-                var current = Current(directory);
-                ThrowIfConflict(key, current, expected);
-                if (generation <= (current?.Generation ?? 0))
-                {
-                    throw new ArgumentOutOfRangeException(nameof(generation), generation, "A new base needs a higher generation than the stored one.");
-                }
-
                 // The commit point: from here on, readers take the new base and ignore older generations.
-                File.Move(temporary, BasePath(directory, generation));
-                FaultPoint?.Invoke("base:renamed");
-                DeleteGenerationsBelow(directory, generation, "base:dropping-old", JournalExtension, BaseExtension);
+                File.Move(temporary, basePath);
+                return true;
+            });
+            grain.SetPosition(generation, 0);
+            FaultPoint?.Invoke("base:renamed");
+            foreach (var directory in directoriesChanged)
+            {
+                await SyncAsync(null, null, directory).ConfigureAwait(false);
             }
+
+            await SyncAsync(null, null, grain.Directory).ConfigureAwait(false);
+            DeleteGenerationsBelow(grain.Directory, generation, "base:dropping-old", JournalExtension, BaseExtension);
+        }
+        catch (Exception exception) when (exception is not InconsistentStateException)
+        {
+            grain.Forget();
+            throw;
         }
         finally
         {
@@ -140,18 +182,57 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore
     /// <inheritdoc />
     public async Task DeleteAsync(string key, JournalPosition? expected, CancellationToken cancellationToken)
     {
-        var directory = GetGrainDirectory(key);
-        using (await LockAsync(key, cancellationToken).ConfigureAwait(false))
+        var grain = await GetAsync(key, cancellationToken).ConfigureAwait(false);
+        try
         {
-            // A journal left without its base is what an interrupted delete leaves behind: finish the delete.
-            if (Scan(directory) is not (null, not null))
+            grain.Lease.WhileHeld(() =>
             {
-                ThrowIfConflict(key, Current(directory), expected);
-            }
+                // A journal left without its base is what an interrupted delete leaves behind: finish the delete.
+                if (Scan(grain.Directory) is not (null, not null))
+                {
+                    ThrowIfConflict(key, grain.Position, expected);
+                }
 
-            // Bases first: interrupted here, what is left reads as damaged, never as an older state.
-            DeleteGenerationsBelow(directory, long.MaxValue, "delete:dropping", BaseExtension, JournalExtension);
+                // Bases first: interrupted here, what is left reads as damaged, never as an older state.
+                DeleteGenerationsBelow(grain.Directory, long.MaxValue, "delete:dropping", BaseExtension, JournalExtension);
+                grain.SetPosition(null, 0);
+                return true;
+            });
+            if (System.IO.Directory.Exists(grain.Directory))
+            {
+                await SyncAsync(null, null, grain.Directory).ConfigureAwait(false);
+            }
         }
+        catch (Exception exception) when (exception is not InconsistentStateException)
+        {
+            grain.Forget();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask ReleaseAsync(string key)
+    {
+        if (_grains.TryRemove(key, out var grain))
+        {
+            grain.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Releases every grain's lease and file, and stops the group commit (what a process exit would do).</summary>
+    public void Dispose()
+    {
+        foreach (var key in _grains.Keys)
+        {
+            if (_grains.TryRemove(key, out var grain))
+            {
+                grain.Dispose();
+            }
+        }
+
+        _committer?.Dispose();
     }
 
     private static string BasePath(string directory, long generation) =>
@@ -198,18 +279,19 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore
         return (newestBase, newestJournal);
     }
 
-    private static JournalPosition? Current(string directory)
+    /// <summary>The stored position, read from the files.</summary>
+    private static (long? Generation, long JournalLength) ReadPosition(string directory)
     {
         var (baseGeneration, journalGeneration) = Scan(directory);
         if (baseGeneration is not { } generation)
         {
             return journalGeneration is null
-                ? null
+                ? (null, 0)
                 : throw new SnapshotFormatException($"A journal of generation {journalGeneration} in '{directory}' has no base snapshot: the stored state is damaged.");
         }
 
         var journal = new FileInfo(JournalPath(directory, generation));
-        return new JournalPosition(generation, journal.Exists ? journal.Length : 0);
+        return (generation, journal.Exists ? journal.Length : 0);
     }
 
     private static void ThrowIfConflict(string key, JournalPosition? stored, JournalPosition? expected)
@@ -221,6 +303,50 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore
                 stored?.ToString(),
                 expected?.ToString());
         }
+    }
+
+    /// <summary>Creates <paramref name="directory"/> and its missing parents; returns the directories whose entries changed.</summary>
+    private static List<string> CreateDirectory(string directory)
+    {
+        var changed = new List<string>();
+        for (var missing = directory; !System.IO.Directory.Exists(missing); missing = Path.GetDirectoryName(missing)!)
+        {
+            changed.Add(Path.GetDirectoryName(missing)!);
+        }
+
+        if (changed.Count > 0)
+        {
+            System.IO.Directory.CreateDirectory(directory);
+        }
+
+        return changed;
+    }
+
+    private Task SyncAsync(SafeFileHandle? file, string? filePath, string? directory) =>
+        _committer?.SyncAsync(file, filePath, directory) ?? Task.CompletedTask;
+
+    /// <summary>The grain's open files, or (for a grain this store has not read) its lease and its position read from the files.</summary>
+    private async Task<GrainFiles> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        if (_grains.TryGetValue(key, out var grain))
+        {
+            return grain;
+        }
+
+        return await OpenAsync(key, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<GrainFiles> OpenAsync(string key, CancellationToken cancellationToken)
+    {
+        var lease = await LocalFileLeases.AcquireAsync(_directory, key, _options.LeaseTimeout, cancellationToken).ConfigureAwait(false);
+        var grain = new GrainFiles(lease, GetGrainDirectory(key));
+        if (_grains.TryGetValue(key, out var previous))
+        {
+            previous.Dispose();
+        }
+
+        _grains[key] = grain;
+        return grain;
     }
 
     private void DeleteGenerationsBelow(string directory, long generation, string faultPoint, params string[] extensions)
@@ -244,6 +370,61 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore
         }
     }
 
-    private Task<LocalFileLocks.Held> LockAsync(string key, CancellationToken cancellationToken) =>
-        LocalFileLocks.AcquireAsync(LocalFileLocks.GetLockFilePath(_directory, key.Replace('\\', '/')), _options.LockTimeout, cancellationToken);
+    /// <summary>What this store holds of one grain between its read and its release.</summary>
+    private sealed class GrainFiles(LocalFileLease lease, string directory) : IDisposable
+    {
+        private bool _positionKnown;
+        private long? _generation;
+        private long _journalLength;
+
+        public LocalFileLease Lease { get; } = lease;
+
+        public string Directory { get; } = directory;
+
+        /// <summary>The journal of the current generation, open for writes once something was appended or it was created.</summary>
+        public SafeFileHandle? Journal { get; set; }
+
+        /// <summary>The stored position: kept in memory while writes succeed, read from the files after a failure.</summary>
+        public JournalPosition? Position
+        {
+            get
+            {
+                if (!_positionKnown)
+                {
+                    (_generation, _journalLength) = ReadPosition(Directory);
+                    _positionKnown = true;
+                }
+
+                return _generation is { } generation ? new JournalPosition(generation, _journalLength) : null;
+            }
+        }
+
+        public void SetPosition(long? generation, long journalLength)
+        {
+            if (generation != _generation)
+            {
+                Journal?.Dispose();
+                Journal = null;
+            }
+
+            _generation = generation;
+            _journalLength = journalLength;
+            _positionKnown = true;
+        }
+
+        /// <summary>After a failed write: close the journal and read the position from the files next time.</summary>
+        public void Forget()
+        {
+            Journal?.Dispose();
+            Journal = null;
+            _positionKnown = false;
+        }
+
+        public void Dispose()
+        {
+            Journal?.Dispose();
+            Journal = null;
+            Lease.Dispose();
+        }
+    }
 }

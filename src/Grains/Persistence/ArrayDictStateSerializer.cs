@@ -11,6 +11,8 @@ namespace ArrayDictOrleans.Grains.Persistence;
 /// </summary>
 public sealed class ArrayDictStateSerializer(Serializer serializer) : IGrainStorageSerializer, IGrainStorageStreamingSerializer
 {
+    private static readonly KeyValuePair<string, object?> FullSnapshot = new("kind", "full");
+
     private readonly OrleansGrainStorageSerializer _otherStates = new(serializer);
 
     /// <inheritdoc />
@@ -18,7 +20,9 @@ public sealed class ArrayDictStateSerializer(Serializer serializer) : IGrainStor
     {
         if (input is ArrayDictState state)
         {
-            return new BinaryData(ArrayDictSnapshot.ToArray(state.Dict, EncodeMetadata(state)));
+            var bytes = ArrayDictSnapshot.ToArray(state.Dict, EncodeMetadata(state));
+            ArrayDictMetrics.SnapshotBytes.Add(bytes.Length, FullSnapshot);
+            return new BinaryData(bytes);
         }
 
         return _otherStates.Serialize(input);
@@ -43,7 +47,9 @@ public sealed class ArrayDictStateSerializer(Serializer serializer) : IGrainStor
         ArgumentNullException.ThrowIfNull(destination);
         if (input is ArrayDictState state)
         {
-            await ArrayDictSnapshot.WriteAsync(state.Dict, destination, EncodeMetadata(state), cancellationToken).ConfigureAwait(false);
+            var metadata = EncodeMetadata(state);
+            await ArrayDictSnapshot.WriteAsync(state.Dict, destination, metadata, cancellationToken).ConfigureAwait(false);
+            ArrayDictMetrics.SnapshotBytes.Add(ArrayDictSnapshot.GetSize(state.Dict, metadata.Length), FullSnapshot);
             return;
         }
 

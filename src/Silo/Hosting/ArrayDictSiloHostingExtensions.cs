@@ -95,21 +95,22 @@ public static class ArrayDictSiloHostingExtensions
         switch (options.Storage)
         {
             case StorageProvider.Local when options.SnapshotMode == SnapshotMode.Journal:
-                silo.AddArrayDictLocalJournalStorage(options.DataDirectory, journal =>
-                {
-                    journal.FlushBaseToDisk = options.FlushToDisk;
-                    journal.FsyncEachAppend = !options.AllowLostCallsOnMachineCrash;
-                });
+                silo.AddArrayDictLocalJournalStorage(options.DataDirectory, journal => journal.AllowLostCallsOnMachineCrash = options.AllowLostCallsOnMachineCrash);
                 break;
             case StorageProvider.Local:
                 silo.AddArrayDictLocalStorage(options.DataDirectory, options.FlushToDisk);
                 break;
             case StorageProvider.AzureBlob when options.SnapshotMode == SnapshotMode.Journal:
-                silo.Services.AddArrayDictAzureBlobJournalGrainStorage(
-                    ArrayDictGrainOptions.StorageName,
+                silo.AddArrayDictAzureBlobJournalStorage(
                     options.AzureStorageConnectionString!,
                     options.BlobContainerName,
-                    clientOptions: options.FastFailover ? FastFailoverJournalBlobOptions(options) : null);
+                    journal =>
+                    {
+                        if (options.FastFailover)
+                        {
+                            journal.BlobServiceClient = new BlobServiceClient(options.AzureStorageConnectionString, FastFailoverJournalBlobOptions(options));
+                        }
+                    });
                 break;
             case StorageProvider.AzureBlob:
                 silo.AddArrayDictAzureBlobStorage(options.AzureStorageConnectionString!, options.BlobContainerName);

@@ -25,10 +25,11 @@ public sealed class ArrayDictSiloOptions
     public string DataDirectory { get; set; } = "data";
 
     /// <summary>
-    /// Full snapshots on every write (default <see cref="SnapshotMode.Full"/>) or a base snapshot plus a journal of
-    /// delta records (<see cref="SnapshotMode.Journal"/>, with <see cref="StorageProvider.Local"/> or <see cref="StorageProvider.AzureBlob"/> storage).
+    /// A base snapshot plus a journal of delta records, each write costing the rows it changed (default
+    /// <see cref="SnapshotMode.Journal"/>), or a whole snapshot on every write (<see cref="SnapshotMode.Full"/>). With
+    /// <see cref="StorageProvider.Local"/> and <see cref="StorageProvider.AzureBlob"/>; <see cref="StorageProvider.Memory"/> keeps whole states whatever the mode.
     /// </summary>
-    public SnapshotMode SnapshotMode { get; set; } = SnapshotMode.Full;
+    public SnapshotMode SnapshotMode { get; set; } = SnapshotMode.Journal;
 
     /// <summary>
     /// Gives up surviving a crash of the machine (power loss, kernel panic) for speed: writes are no longer synced to the

@@ -37,10 +37,6 @@ public sealed partial class ArrayDictSiloOptionsValidator : IValidateOptions<Arr
         {
             failures.Add($"{Section}:SnapshotMode is '{options.SnapshotMode}'; use Full or Journal.");
         }
-        else if (options.SnapshotMode == SnapshotMode.Journal && options.Storage == StorageProvider.Memory)
-        {
-            failures.Add($"{Section}:SnapshotMode is Journal, which needs {Section}:Storage Local or AzureBlob (Memory keeps whole states); use SnapshotMode Full with Memory.");
-        }
 
         CheckPort(failures, "SiloPort", options.SiloPort);
         CheckPort(failures, "GatewayPort", options.GatewayPort);

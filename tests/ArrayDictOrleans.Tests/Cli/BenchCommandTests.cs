@@ -13,7 +13,7 @@ public sealed class BenchCommandTests
 
         var json = result.Json();
         var variants = json.GetProperty("variants").EnumerateArray().ToArray();
-        Assert.Equal(["raw", "orleans", "orleans-snapshots", "orleans-json-snapshots", "orleans-journal"], variants.Select(v => v.GetProperty("name").GetString()));
+        Assert.Equal(["raw", "orleans-bare", "orleans", "orleans-journal", "orleans-snapshots", "orleans-json-snapshots"], variants.Select(v => v.GetProperty("name").GetString()));
         Assert.Equal(1.0, variants[0].GetProperty("ratioToRaw").GetDouble());
         foreach (var variant in variants)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ArrayDictOrleans.Client;
+using ArrayDictOrleans.Grains.Journal;
 using ArrayDictOrleans.Methods;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,7 +48,7 @@ public sealed class SiloHostTests : IDisposable
             await silo.StopAsync(timeout.Token);
         }
 
-        Assert.NotEmpty(Directory.EnumerateFiles(_dataDirectory, "*.snapshot", SearchOption.AllDirectories));
+        Assert.NotEmpty(Directory.EnumerateFiles(_dataDirectory, "*" + LocalFileJournalStore.BaseExtension, SearchOption.AllDirectories));
 
         using (var silo = BuildSilo(siloPort, gatewayPort))
         {

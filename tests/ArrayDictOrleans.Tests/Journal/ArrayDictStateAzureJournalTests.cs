@@ -43,13 +43,13 @@ public sealed class ArrayDictStateAzureJournalTests(AzuriteFixture azurite) : Ar
             grainState.State.Dict[i] = i;
         }
 
-        await _storage.WriteStateAsync(StateName, grainId, grainState);
+        await WriteAsync(_storage, grainId, grainState);
         Assert.True(_storage.LastWriteWasBase);
         var sizes = new List<long>();
         for (int epoch = 1; epoch <= 4; epoch++)
         {
             JournalRecoveryTests.Change(grainState.State, epoch);
-            await _storage.WriteStateAsync(StateName, grainId, grainState);
+            await WriteAsync(_storage, grainId, grainState);
             Assert.False(_storage.LastWriteWasBase);
             sizes.Add(_storage.LastWriteBytes);
         }
@@ -69,24 +69,24 @@ public sealed class ArrayDictStateAzureJournalTests(AzuriteFixture azurite) : Ar
         var grainId = NewGrainId();
         var live = new TestGrainState();
         live.State.Dict[1] = 1;
-        await _storage.WriteStateAsync(StateName, grainId, live);
+        await WriteAsync(_storage, grainId, live);
         var stale = new TestGrainState();
         var staleStorage = NewStorage();
         await staleStorage.ReadStateAsync(StateName, grainId, stale);
 
         JournalRecoveryTests.Change(live.State, 10);
-        await _storage.WriteStateAsync(StateName, grainId, live);
+        await WriteAsync(_storage, grainId, live);
 
         JournalRecoveryTests.Change(stale.State, 20);
         await Assert.ThrowsAsync<InconsistentStateException>(() => staleStorage.WriteStateAsync(StateName, grainId, stale));
-        stale.State.PendingDelta.MarkEverything();
+        stale.State.PendingDelta!.MarkEverything();
         await Assert.ThrowsAsync<InconsistentStateException>(() => staleStorage.WriteStateAsync(StateName, grainId, stale));
 
         // And after a compaction by the live activation, an append at the old position is refused too.
         var staleAgain = new TestGrainState();
         await staleStorage.ReadStateAsync(StateName, grainId, staleAgain);
-        live.State.PendingDelta.MarkEverything();
-        await _storage.WriteStateAsync(StateName, grainId, live);
+        live.State.PendingDelta!.MarkEverything();
+        await WriteAsync(_storage, grainId, live);
         JournalRecoveryTests.Change(staleAgain.State, 30);
         await Assert.ThrowsAsync<InconsistentStateException>(() => staleStorage.WriteStateAsync(StateName, grainId, staleAgain));
 
@@ -98,16 +98,16 @@ public sealed class ArrayDictStateAzureJournalTests(AzuriteFixture azurite) : Ar
     [Fact]
     public async Task AzureJournal_CompactionAfterMaxRecords_KeepsState()
     {
-        var storage = NewStorage(new ArrayDictJournalOptions { MaxRecords = 2 });
+        var storage = NewStorage(new AzureBlobJournalStorageOptions { MaxRecords = 2 });
         var grainId = NewGrainId();
         var grainState = new TestGrainState();
         grainState.State.Dict[1] = 1;
-        await storage.WriteStateAsync(StateName, grainId, grainState);
+        await WriteAsync(storage, grainId, grainState);
         var kinds = new List<bool>();
         for (int epoch = 1; epoch <= 5; epoch++)
         {
             JournalRecoveryTests.Change(grainState.State, epoch);
-            await storage.WriteStateAsync(StateName, grainId, grainState);
+            await WriteAsync(storage, grainId, grainState);
             kinds.Add(storage.LastWriteWasBase);
         }
 
@@ -154,6 +154,6 @@ public sealed class ArrayDictStateAzureJournalTests(AzuriteFixture azurite) : Ar
         Assert.Contains(expectedMessagePart, snapshotError.Message, StringComparison.Ordinal);
     }
 
-    private ArrayDictJournalGrainStorage NewStorage(ArrayDictJournalOptions? options = null) =>
-        new("azure-journal-test", new AzureBlobJournalStore(_container), options ?? new ArrayDictJournalOptions(), Serializer, NullLogger<ArrayDictJournalGrainStorage>.Instance);
+    private ArrayDictJournalGrainStorage NewStorage(AzureBlobJournalStorageOptions? options = null) =>
+        new("azure-journal-test", new AzureBlobJournalStore(_container), options ?? new AzureBlobJournalStorageOptions(), Serializer, NullLogger<ArrayDictJournalGrainStorage>.Instance);
 }

@@ -10,9 +10,9 @@ public sealed class JournalClusterFixture : ClusterFixture
 {
     /// <inheritdoc />
     protected override void AddInnerStorage(ISiloBuilder silo, string name, string directory) =>
-        silo.Services.AddArrayDictLocalJournalGrainStorage(name, directory, journal =>
+        silo.AddArrayDictLocalJournalGrainStorage(name, journal =>
         {
-            journal.FlushBaseToDisk = false;
+            journal.RootDirectory = directory;
 
             // Compact every few calls, so that runs cross compactions.
             journal.MaxRecords = 3;

@@ -35,7 +35,7 @@ public sealed class JournalCrashTests : IDisposable
     public async Task Journal_RandomCallsWithCrashAtAnyStep_RecoversLastReturnedWrite(int seed)
     {
         var random = new Random(seed);
-        var options = new ArrayDictJournalOptions { FlushBaseToDisk = false, CompactionMinBytes = 1500, CompactionRatio = 0.25, MaxRecords = 3 + (seed % 4) };
+        var options = new LocalFileJournalStorageOptions { AllowLostCallsOnMachineCrash = true, CompactionMinBytes = 1500, CompactionRatio = 0.25, MaxRecords = 3 + (seed % 4) };
         var (storage, store) = Create(_directory, options);
         var grainId = NewGrainId();
         int crashAt = random.Next(1, 50);
@@ -59,12 +59,12 @@ public sealed class JournalCrashTests : IDisposable
             var state = grainState.State;
             using var scope = state.Dict.BeginChanges();
             RandomCall(state.Dict, random, ref nextKey);
-            state.PendingDelta.Record(scope);
+            state.PendingDelta!.Record(scope);
             state.LastEpoch = call;
             state.LastResult = call * 1.5;
             try
             {
-                await storage.WriteStateAsync(StateName, grainId, grainState);
+                await WriteAsync(storage, grainId, grainState);
             }
             catch (ArrayDictJournalStorageException exception) when (exception.InnerException is SimulatedCrashException)
             {
@@ -105,7 +105,7 @@ public sealed class JournalCrashTests : IDisposable
     [InlineData(3)]
     public async Task Journal_CrashDuringClear_ClearCanBeRepeated(int crashAtDeletion)
     {
-        var (storage, store) = Create(_directory, new ArrayDictJournalOptions { FlushBaseToDisk = false });
+        var (storage, store) = Create(_directory, new LocalFileJournalStorageOptions { AllowLostCallsOnMachineCrash = true });
         var grainId = NewGrainId();
         var grainState = await ReadAsync(storage, grainId);
         long nextKey = 0;
@@ -113,8 +113,8 @@ public sealed class JournalCrashTests : IDisposable
         {
             using var scope = grainState.State.Dict.BeginChanges();
             RandomCall(grainState.State.Dict, new Random(call), ref nextKey);
-            grainState.State.PendingDelta.Record(scope);
-            await storage.WriteStateAsync(StateName, grainId, grainState);
+            grainState.State.PendingDelta!.Record(scope);
+            await WriteAsync(storage, grainId, grainState);
             scope.Commit();
         }
 

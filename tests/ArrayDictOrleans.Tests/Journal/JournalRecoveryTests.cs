@@ -23,7 +23,7 @@ public sealed class JournalRecoveryTests : IDisposable
         var (grainId, grainState, states) = await WriteBaseAndRecordsAsync(records: 3);
 
         Assert.False(_storage.LastWriteWasBase);
-        Assert.Equal(3, grainState.State.Journal!.Records);
+        Assert.Equal(3, _storage.GetCursor(grainId)!.Records);
         var read = await ReadAsync(Create(_directory).Storage, grainId);
         AssertSameState(states[^1], read.State, "base + 3 records");
         Assert.Equal(grainState.ETag, read.ETag);
@@ -44,7 +44,7 @@ public sealed class JournalRecoveryTests : IDisposable
 
         Change(read.State, 999);
         var expected = Copy(read.State);
-        await _storage.WriteStateAsync(StateName, grainId, read);
+        await WriteAsync(_storage, grainId, read);
         Assert.True(_storage.LastWriteWasBase);
         AssertSameState(expected, (await ReadAsync(Create(_directory).Storage, grainId)).State, "after the new base");
     }
@@ -139,39 +139,51 @@ public sealed class JournalRecoveryTests : IDisposable
     }
 
     [Fact]
-    public async Task Journal_StaleActivationAppend_IsRefused()
+    public async Task Journal_ActivationTakenOver_ItsAppendAndCompactionAreRefused()
     {
-        var (grainId, first, states) = await WriteBaseAndRecordsAsync(records: 1);
-        var stale = await ReadAsync(Create(_directory).Storage, grainId);
+        var (grainId, old, _) = await WriteBaseAndRecordsAsync(records: 1);
+        var (newerStorage, _) = Create(_directory);
+        var newer = await ReadAsync(newerStorage, grainId);
 
-        Change(first.State, 500);
-        await _storage.WriteStateAsync(StateName, grainId, first);
-        Assert.False(_storage.LastWriteWasBase);
+        Change(old.State, 500);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => _storage.WriteStateAsync(StateName, grainId, old));
 
-        var (staleStorage, _) = Create(_directory);
-        Change(stale.State, 600);
-        await Assert.ThrowsAsync<InconsistentStateException>(() => staleStorage.WriteStateAsync(StateName, grainId, stale));
+        // A compaction (a change of every row) by the taken-over activation is refused too.
+        old.State.PendingDelta!.MarkEverything();
+        await Assert.ThrowsAsync<InconsistentStateException>(() => _storage.WriteStateAsync(StateName, grainId, old));
 
-        // A stale compaction (a change of every row) is refused too.
-        stale.State.PendingDelta.MarkEverything();
-        await Assert.ThrowsAsync<InconsistentStateException>(() => staleStorage.WriteStateAsync(StateName, grainId, stale));
-
+        Change(newer.State, 600);
+        await WriteAsync(newerStorage, grainId, newer);
         var read = await ReadAsync(Create(_directory).Storage, grainId);
-        AssertSameState(first.State, read.State, "the live activation's writes stand");
-        Assert.NotEqual(states[^1].LastEpoch, read.State.LastEpoch);
+        AssertSameState(newer.State, read.State, "the newer activation's writes stand");
     }
 
-    [Fact]
-    public async Task Journal_StaleActivationAfterCompaction_IsRefused()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Journal_WriteWithStaleETag_IsRefused(bool compactFirst)
     {
         var (grainId, live, _) = await WriteBaseAndRecordsAsync(records: 1);
-        var stale = await ReadAsync(Create(_directory).Storage, grainId);
-        live.State.PendingDelta.MarkEverything();
-        await _storage.WriteStateAsync(StateName, grainId, live);
-        Assert.True(_storage.LastWriteWasBase);
+        var stale = new TestGrainState { State = Copy(live.State), ETag = live.ETag, RecordExists = true };
+        if (compactFirst)
+        {
+            live.State.PendingDelta!.MarkEverything();
+        }
+        else
+        {
+            Change(live.State, 700);
+        }
 
-        Change(stale.State, 700);
-        await Assert.ThrowsAsync<InconsistentStateException>(() => Create(_directory).Storage.WriteStateAsync(StateName, grainId, stale));
+        await WriteAsync(_storage, grainId, live);
+        Assert.Equal(compactFirst, _storage.LastWriteWasBase);
+
+        Change(stale.State, 800);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => _storage.WriteStateAsync(StateName, grainId, stale));
+        stale.State.PendingDelta!.MarkEverything();
+        await Assert.ThrowsAsync<InconsistentStateException>(() => _storage.WriteStateAsync(StateName, grainId, stale));
+
+        var read = await ReadAsync(Create(_directory).Storage, grainId);
+        AssertSameState(live.State, read.State, "the live writes stand");
     }
 
     [Fact]
@@ -202,7 +214,7 @@ public sealed class JournalRecoveryTests : IDisposable
             state.Dict.Remove(state.Dict.RowKeys[0]);
         }
 
-        state.PendingDelta.Record(scope);
+        state.PendingDelta!.Record(scope);
         scope.Commit();
         state.LastEpoch = epoch;
         state.LastResult = new Sw1StepResult(epoch, state.Dict.Count, Done: false);
@@ -223,13 +235,13 @@ public sealed class JournalRecoveryTests : IDisposable
         }
 
         var states = new List<ArrayDictState>();
-        await _storage.WriteStateAsync(StateName, grainId, grainState);
+        await WriteAsync(_storage, grainId, grainState);
         Assert.True(_storage.LastWriteWasBase);
         states.Add(Copy(grainState.State));
         for (int r = 1; r <= records; r++)
         {
             Change(grainState.State, r);
-            await _storage.WriteStateAsync(StateName, grainId, grainState);
+            await WriteAsync(_storage, grainId, grainState);
             Assert.False(_storage.LastWriteWasBase);
             states.Add(Copy(grainState.State));
         }

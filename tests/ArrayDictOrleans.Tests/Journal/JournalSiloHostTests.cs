@@ -28,21 +28,20 @@ public sealed class JournalSiloHostTests : IDisposable
     }
 
     [Fact]
-    public void ArrayDictSiloOptions_SnapshotMode_DefaultsToFull()
+    public void ArrayDictSiloOptions_SnapshotMode_DefaultsToJournal()
     {
-        Assert.Equal(SnapshotMode.Full, new ArrayDictSiloOptions().SnapshotMode);
+        Assert.Equal(SnapshotMode.Journal, new ArrayDictSiloOptions().SnapshotMode);
         Assert.False(new ArrayDictSiloOptions().AllowLostCallsOnMachineCrash);
     }
 
     [Fact]
-    public void ArrayDictSiloOptionsValidator_JournalWithMemoryStorage_FailsNamingIt()
+    public void ArrayDictSiloOptionsValidator_MemoryStorageWithDefaultJournalMode_Succeeds()
     {
-        var options = new ArrayDictSiloOptions { Storage = StorageProvider.Memory, SnapshotMode = SnapshotMode.Journal };
+        // Memory keeps whole states whatever the mode, so the default mode must not make Memory unusable.
+        var options = new ArrayDictSiloOptions { Storage = StorageProvider.Memory };
 
-        var result = new ArrayDictSiloOptionsValidator().Validate(null, options);
-
-        Assert.True(result.Failed);
-        Assert.Contains(result.Failures!, failure => failure.Contains("needs ArrayDict:Storage Local or AzureBlob", StringComparison.Ordinal));
+        Assert.Equal(SnapshotMode.Journal, options.SnapshotMode);
+        Assert.True(new ArrayDictSiloOptionsValidator().Validate(null, options).Succeeded);
     }
 
     [Theory]

@@ -27,12 +27,24 @@ internal static class JournalTestStorage
 
     public static string NewDirectory() => Path.Combine(Path.GetTempPath(), "arraydict-journal-tests", Guid.NewGuid().ToString("N"));
 
-    public static (ArrayDictJournalGrainStorage Storage, LocalFileJournalStore Store) Create(string directory, ArrayDictJournalOptions? options = null)
+    /// <summary>
+    /// A storage over <paramref name="directory"/>. A second storage on the same directory stands for another activation
+    /// of this process: reading a grain takes it over from the first. Unless told otherwise, writes are not synced to the
+    /// disk: these tests are about what a process sees.
+    /// </summary>
+    public static (ArrayDictJournalGrainStorage Storage, LocalFileJournalStore Store) Create(string directory, LocalFileJournalStorageOptions? options = null)
     {
-        options ??= new ArrayDictJournalOptions { FlushBaseToDisk = false };
+        options ??= new LocalFileJournalStorageOptions { AllowLostCallsOnMachineCrash = true };
         var store = new LocalFileJournalStore(directory, options);
         var storage = new ArrayDictJournalGrainStorage("journal-test", store, options, Serializer, NullLogger<ArrayDictJournalGrainStorage>.Instance);
         return (storage, store);
+    }
+
+    /// <summary>Writes as the grain does: on success, what was recorded is forgotten.</summary>
+    public static async Task WriteAsync(IGrainStorage storage, GrainId grainId, TestGrainState grainState)
+    {
+        await storage.WriteStateAsync(StateName, grainId, grainState);
+        grainState.State.PendingDelta?.Reset();
     }
 
     public static GrainId NewGrainId() => GrainId.Create("arraydict", Guid.NewGuid().ToString("N"));
@@ -53,7 +65,7 @@ internal static class JournalTestStorage
     }
 
     public static ArrayDictState Copy(ArrayDictState state) =>
-        new() { Dict = state.Dict.Clone(), LastEpoch = state.LastEpoch, LastResult = state.LastResult };
+        new(trackChanges: true) { Dict = state.Dict.Clone(), LastEpoch = state.LastEpoch, LastResult = state.LastResult };
 
     public static void DeleteDirectory(string directory)
     {

@@ -1,0 +1,18 @@
+namespace ArrayDictOrleans.Grains.Journal;
+
+/// <summary>How the local-file journal's group commit makes a batch of writes durable.</summary>
+public enum JournalSyncMethod
+{
+    /// <summary><see cref="FileSystem"/> where the operating system offers it (Linux), else <see cref="Files"/>.</summary>
+    Auto,
+
+    /// <summary>
+    /// One <c>syncfs</c> per batch: every file and directory entry of the data directory's file system reaches the disk in
+    /// one flush, however many grains wrote. Linux only. It also flushes other programs' pending writes to that file
+    /// system, so give the data directory a file system of its own when other programs write much to it.
+    /// </summary>
+    FileSystem,
+
+    /// <summary>One <c>fdatasync</c> per file written in the batch, and one <c>fsync</c> per directory whose entries changed.</summary>
+    Files,
+}

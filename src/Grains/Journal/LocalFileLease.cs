@@ -1,0 +1,81 @@
+namespace ArrayDictOrleans.Grains.Journal;
+
+/// <summary>
+/// An activation's hold on its grain's stored state under a local directory, taken when the activation reads its state
+/// and kept until it deactivates (see <see cref="LocalFileLeases"/>). Writes check it: a lease taken over by a newer
+/// activation in this process is revoked, and its holder's writes then fail.
+/// </summary>
+internal sealed class LocalFileLease : IDisposable
+{
+    private readonly LocalFileLeases.LeaseFile _file;
+    private bool _revoked;
+    private bool _released;
+
+    internal LocalFileLease(LocalFileLeases.LeaseFile file, string key, long offset)
+    {
+        _file = file;
+        Key = key;
+        Offset = offset;
+    }
+
+    /// <summary>Gets the grain's storage key.</summary>
+    public string Key { get; }
+
+    /// <summary>Gets the byte of the lease file whose lock stands for this grain.</summary>
+    public long Offset { get; }
+
+    /// <summary>Gets whether a newer activation in this process took the lease over, or it was released.</summary>
+    public bool IsRevoked
+    {
+        get
+        {
+            lock (this)
+            {
+                return _revoked || _released;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> while the lease is held: a takeover waits until it is done, so that the new holder's
+    /// read sees what it wrote.
+    /// </summary>
+    /// <exception cref="Orleans.Storage.InconsistentStateException">The lease was taken over or released.</exception>
+    public T WhileHeld<T>(Func<T> write)
+    {
+        lock (this)
+        {
+            if (_revoked || _released)
+            {
+                throw new Orleans.Storage.InconsistentStateException(
+                    $"The stored state of '{Key}' was taken over by a newer activation in this process (or its lease was released): this activation may no longer write it.");
+            }
+
+            return write();
+        }
+    }
+
+    /// <summary>Releases the lease (when the activation deactivates); a revoked lease releases nothing.</summary>
+    public void Dispose()
+    {
+        lock (this)
+        {
+            if (_released)
+            {
+                return;
+            }
+
+            _released = true;
+        }
+
+        _file.Release(this);
+    }
+
+    internal void Revoke()
+    {
+        lock (this)
+        {
+            _revoked = true;
+        }
+    }
+}
