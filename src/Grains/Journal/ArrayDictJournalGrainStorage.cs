@@ -58,6 +58,9 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
         _grainContexts = grainContexts;
     }
 
+    /// <summary>Gets the backend (tests reach its hooks through it).</summary>
+    internal IArrayDictJournalStore Store => _store;
+
     /// <summary>Gets the number of bytes the last successful write of this instance sent to the store (a record or a base).</summary>
     public long LastWriteBytes { get; private set; }
 

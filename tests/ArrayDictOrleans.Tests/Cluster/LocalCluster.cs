@@ -24,12 +24,22 @@ internal sealed class LocalCluster : IAsyncDisposable
     private readonly Lock _lock = new();
     private int _nextSilo;
 
-    private LocalCluster(string directory, string clusterId, ClusterAzurite azurite)
+    private LocalCluster(string directory, string clusterId, ClusterAzurite azurite, bool localJournal)
     {
         _directory = directory;
         ClusterId = clusterId;
         Azurite = azurite;
+        LocalJournal = localJournal;
     }
+
+    /// <summary>
+    /// Whether the silos keep ArrayDicts the default way, in the local journal (one data directory that every silo of the
+    /// machine shares), instead of in Azure Blob storage. Membership stays in Azure Table storage either way.
+    /// </summary>
+    public bool LocalJournal { get; }
+
+    /// <summary>The data directory the silos share when <see cref="LocalJournal"/> is set.</summary>
+    public string DataDirectory => Path.Combine(_directory, "data");
 
     /// <summary>The cluster's (and service's) id, unique to this run.</summary>
     public string ClusterId { get; }
@@ -50,7 +60,10 @@ internal sealed class LocalCluster : IAsyncDisposable
     }
 
     /// <summary>Starts Azurite and <paramref name="silos"/> silos (side by side), and waits until all have joined.</summary>
-    public static async Task<LocalCluster> StartAsync(string name, int silos)
+    /// <param name="name">Names the cluster (its id starts with it).</param>
+    /// <param name="silos">How many silos to start.</param>
+    /// <param name="localJournal">Keep ArrayDicts in the local journal (the default storage) rather than in Azure Blob storage.</param>
+    public static async Task<LocalCluster> StartAsync(string name, int silos, bool localJournal = false)
     {
         string id = $"{name}-{Guid.NewGuid():N}"[..Math.Min(name.Length + 13, 60)];
         string directory = Directory.CreateTempSubdirectory("arraydict-cluster-").FullName;
@@ -58,7 +71,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         try
         {
             azurite = await ClusterAzurite.StartAsync(Path.Combine(directory, "azurite"));
-            var cluster = new LocalCluster(directory, id, azurite);
+            var cluster = new LocalCluster(directory, id, azurite, localJournal);
             try
             {
                 await Task.WhenAll(Enumerable.Range(0, silos).Select(_ => cluster.AddSiloAsync()));
@@ -86,7 +99,7 @@ internal sealed class LocalCluster : IAsyncDisposable
             ["--cluster-id"] = ClusterId,
             ["--service-id"] = ClusterId,
             ["--clustering"] = "AzureTable",
-            ["--storage"] = "AzureBlob",
+            ["--storage"] = LocalJournal ? "Local" : "AzureBlob",
             ["--connection-string"] = Azurite.ConnectionString,
             ["--fast-failover"] = "true",
             ["--Logging:LogLevel:Default"] = "Warning",
@@ -95,6 +108,11 @@ internal sealed class LocalCluster : IAsyncDisposable
             ["--Logging:Console:FormatterOptions:SingleLine"] = "true",
             ["--Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ",
         };
+        if (LocalJournal)
+        {
+            settings["--data-dir"] = DataDirectory;
+        }
+
         var silo = await SiloProcess.StartAsync(index, settings, Path.Combine(_directory, "silo-" + index.ToString(CultureInfo.InvariantCulture)));
         lock (_lock)
         {

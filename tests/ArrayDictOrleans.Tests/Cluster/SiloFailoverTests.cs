@@ -35,10 +35,21 @@ public sealed class SiloFailoverTests(ITestOutputHelper output)
     [InlineData(KillPoint.AfterFill, 1)]
     [InlineData(KillPoint.DuringIteration1, 0)]
     [InlineData(KillPoint.DuringIteration4, 2)]
-    public async Task Sw1_SiloKilled_Failover_FinishesWithFaultFreeChecksum(KillPoint point, int victimIndex)
+    public Task Sw1_SiloKilled_Failover_FinishesWithFaultFreeChecksum(KillPoint point, int victimIndex) =>
+        RunWithKillAsync(point, victimIndex, localJournal: false);
+
+    /// <summary>
+    /// The default storage: every silo keeps its grains in the synced local journal under one shared data directory. The
+    /// killed silo's grains are reactivated on the others, which read the files it left (its leases died with it).
+    /// </summary>
+    [Fact]
+    public Task Sw1_DefaultLocalJournal_SiloKilledMidRun_FinishesWithFaultFreeChecksum() =>
+        RunWithKillAsync(KillPoint.DuringIteration1, victimIndex: 1, localJournal: true);
+
+    private async Task RunWithKillAsync(KillPoint point, int victimIndex, bool localJournal)
     {
         var total = Stopwatch.StartNew();
-        await using var cluster = await LocalCluster.StartAsync("failover", silos: 3);
+        await using var cluster = await LocalCluster.StartAsync(localJournal ? "failover-journal" : "failover", silos: 3, localJournal);
         output.WriteLine($"cluster {cluster.ClusterId}: {string.Join(", ", cluster.Silos.Select(s => s.Name))}; started in {total.Elapsed.TotalSeconds:0.0} s");
         var client = await cluster.ConnectAsync(options => options.MaxRetries = 12);
         using (var prepare = new CancellationTokenSource(PrepareTimeout))
@@ -84,7 +95,7 @@ public sealed class SiloFailoverTests(ITestOutputHelper output)
         bool exact = outcome.TotalRows == ClusterSw1.Expected.TotalRows
             && Math.Abs(outcome.Checksum - ClusterSw1.Expected.Checksum) <= Math.Abs(ClusterSw1.Expected.Checksum) * 1e-9;
         Record(FormattableString.Invariant(
-            $"point={point} victim=silo{victimIndex} evicted={evictedAfter.TotalSeconds:0.0}s run={outcome.Elapsed.TotalSeconds:0.0}s retries={outcome.Retries} ({Format(client.Log.RetriesByCause())}) totalRows={outcome.TotalRows} checksum={outcome.Checksum:R} {(exact ? "exact" : "MISMATCH")}"));
+            $"storage={(localJournal ? "local-journal" : "azure-blob")} point={point} victim=silo{victimIndex} evicted={evictedAfter.TotalSeconds:0.0}s run={outcome.Elapsed.TotalSeconds:0.0}s retries={outcome.Retries} ({Format(client.Log.RetriesByCause())}) totalRows={outcome.TotalRows} checksum={outcome.Checksum:R} {(exact ? "exact" : "MISMATCH")}"));
         ClusterSw1.AssertMatchesPlainLoop(outcome);
         output.WriteLine($"totalRows {outcome.TotalRows}, checksum {outcome.Checksum:R} (fault-free: {ClusterSw1.Expected.TotalRows}, {ClusterSw1.Expected.Checksum:R}); test took {total.Elapsed.TotalSeconds:0.0} s");
     }

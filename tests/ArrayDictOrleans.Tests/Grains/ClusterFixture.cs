@@ -16,7 +16,8 @@ namespace ArrayDictOrleans.Tests.Grains;
 /// </summary>
 public class ClusterFixture : IAsyncLifetime
 {
-    private const string InnerStorageName = "inner";
+    /// <summary>The name of the storage behind the fault-injecting wrapper.</summary>
+    public const string InnerStorageName = "inner";
 
     private static long _nextKey = Random.Shared.NextInt64(1, 1L << 40);
 

@@ -1,5 +1,8 @@
 using ArrayDictOrleans.Grains.Journal;
+using ArrayDictOrleans.Methods;
 using ArrayDictOrleans.Tests.Grains;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 using ArrayDictOrleans.Tests.Workload;
 using ArrayDictOrleans.Workload;
 
@@ -43,5 +46,50 @@ public sealed class JournalClusterTests(JournalClusterFixture fixture)
         var parameters = new Sw1Parameters(Objects: 16, Rows: 500, Updates: 40, Appends: 5, Budget: 7, Width: 1);
 
         await JournalSw1Driver.RunAndCheckAsync(fixture.Cluster, parameters, ClusterFixture.NewKeyBlock(parameters.Objects));
+    }
+
+    [Fact]
+    public async Task JournalCluster_CrashBetweenWriteAndSync_CallHasNotReturnedAndItsRetryAppliesOnce()
+    {
+        var client = fixture.CreateClient();
+        long key = ClusterFixture.NewKey();
+        await client.Get(key).SetValueAsync(1, 5);
+        var committers = fixture.Cluster.Silos
+            .Select(silo => silo.ServiceProvider.GetRequiredKeyedService<IGrainStorage>(ClusterFixture.InnerStorageName))
+            .Select(storage => ((LocalFileJournalStore)((ArrayDictJournalGrainStorage)storage).Store).Committer!)
+            .ToList();
+        using var crash = new ManualResetEventSlim();
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int hooked = 0;
+        void BeforeSync(int count)
+        {
+            if (Interlocked.Exchange(ref hooked, 1) == 0)
+            {
+                reached.TrySetResult();
+                Assert.True(crash.Wait(TimeSpan.FromSeconds(30)), "the test never crashed the sync");
+                throw new IOException("Simulated crash between the write and its sync.");
+            }
+        }
+
+        committers.ForEach(committer => committer.BeforeSync = BeforeSync);
+        try
+        {
+            var call = client.ApplyAsync(key, new ScaleMethod(2), epoch: 9);
+            await reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+            // The record is written and waits for its sync: the call has not returned.
+            Assert.False(call.IsCompleted, "the call returned before its record was synced");
+            crash.Set();
+
+            // The sync failed, so the call failed inside the silo; the SDK retried it with the same epoch, and the grain,
+            // reloaded from its files, applied the scaling exactly once.
+            Assert.Equal(1, await call.WaitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Equal(10, await client.Get(key).GetValueAsync(1));
+            Assert.Equal(9, (await client.Get(key).GetInfoAsync()).LastAppliedEpoch);
+        }
+        finally
+        {
+            committers.ForEach(committer => committer.BeforeSync = null);
+        }
     }
 }
