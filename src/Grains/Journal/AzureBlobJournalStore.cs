@@ -40,8 +40,8 @@ public sealed partial class AzureBlobJournalStore : IArrayDictJournalStore
     private readonly ILogger _logger;
 
     // What this store last saw of each grain's journal blob (position, ETag, base). A hint that saves a request: a
-    // write uses it only when its position is the writer's expected one, takes it out while it runs, and puts the new
-    // state back only after the service accepted the write's conditions.
+    // write uses it only when its position is the writer's expected one, replaces it after the service accepted the
+    // write's conditions, and drops it when the write fails.
     private readonly ConcurrentDictionary<string, KnownJournal> _known = new(StringComparer.Ordinal);
 
     /// <summary>Initializes a new instance of the <see cref="AzureBlobJournalStore"/> class.</summary>
@@ -137,21 +137,29 @@ public sealed partial class AzureBlobJournalStore : IArrayDictJournalStore
         }
 
         await _containerCreated.Value.ConfigureAwait(false);
-        var known = await TakeExpectedAsync(key, expected, cancellationToken).ConfigureAwait(false);
+        var known = await GetExpectedAsync(key, expected, cancellationToken).ConfigureAwait(false);
         var journal = GetJournalBlob(key);
         int maxBlock = MaxAppendBlockBytes > 0 ? MaxAppendBlockBytes : journal.AppendBlobMaxAppendBlockBytes;
         long position = expected.JournalLength;
         var etag = known.ETag;
-        for (int offset = 0; offset < record.Length; offset += maxBlock)
+        try
         {
-            if (offset > 0)
+            for (int offset = 0; offset < record.Length; offset += maxBlock)
             {
-                await StepAsync(AzureBlobJournalStep.RecordPartAppended).ConfigureAwait(false);
-            }
+                if (offset > 0)
+                {
+                    await StepAsync(AzureBlobJournalStep.RecordPartAppended).ConfigureAwait(false);
+                }
 
-            var block = record.Slice(offset, Math.Min(maxBlock, record.Length - offset));
-            etag = await AppendBlockAsync(journal, key, expected, position, etag, block, cancellationToken).ConfigureAwait(false);
-            position += block.Length;
+                var block = record.Slice(offset, Math.Min(maxBlock, record.Length - offset));
+                etag = await AppendBlockAsync(journal, key, expected, position, etag, block, cancellationToken).ConfigureAwait(false);
+                position += block.Length;
+            }
+        }
+        catch
+        {
+            _known.TryRemove(key, out _);
+            throw;
         }
 
         Remember(key, known with { Position = expected with { JournalLength = position }, ETag = etag });
@@ -168,43 +176,22 @@ public sealed partial class AzureBlobJournalStore : IArrayDictJournalStore
         }
 
         await _containerCreated.Value.ConfigureAwait(false);
-        var previous = expected is { } position ? await TakeExpectedAsync(key, position, cancellationToken).ConfigureAwait(false) : null;
+        var previous = expected is { } position ? await GetExpectedAsync(key, position, cancellationToken).ConfigureAwait(false) : null;
         string baseName = string.Create(CultureInfo.InvariantCulture, $"{generation:x16}-{Guid.NewGuid():N}{BaseSuffix}");
         var baseBlob = GetBaseBlob(key, baseName);
-        await baseBlob.UploadAsync(
-            BinaryData.FromBytes(snapshot),
-            new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
-            cancellationToken).ConfigureAwait(false);
-        await StepAsync(AzureBlobJournalStep.BaseUploaded).ConfigureAwait(false);
-
-        var journal = GetJournalBlob(key);
-        var conditions = previous is null
-            ? new AppendBlobRequestConditions { IfNoneMatch = ETag.All }
-            : new AppendBlobRequestConditions { IfMatch = previous.ETag };
-        ETag? committed;
         try
         {
-            var created = await journal.CreateAsync(
-                new AppendBlobCreateOptions { Metadata = new Dictionary<string, string> { [BaseMetadataName] = baseName }, Conditions = conditions },
+            await baseBlob.UploadAsync(
+                BinaryData.FromBytes(snapshot),
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
                 cancellationToken).ConfigureAwait(false);
-            committed = created.Value.ETag;
+            await StepAsync(AzureBlobJournalStep.BaseUploaded).ConfigureAwait(false);
+            await CommitBaseAsync(key, previous, generation, baseBlob, baseName, cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestFailedException exception) when (exception.Status is 409 or 412)
+        catch
         {
-            var outcome = await ConfirmCommitAsync(journal, baseName, cancellationToken).ConfigureAwait(false);
-            if (!outcome.Landed)
-            {
-                // The commit failed for good, so this base can never become current: remove it now.
-                await DeleteUnusedBaseAsync(baseBlob, cancellationToken).ConfigureAwait(false);
-                throw Conflict(key, exception, previous?.Position.ToString(), "a new base");
-            }
-
-            committed = outcome.EmptyJournalETag;
-        }
-
-        if (committed is { } committedETag)
-        {
-            Remember(key, new KnownJournal(new JournalPosition(generation, 0), committedETag, baseName));
+            _known.TryRemove(key, out _);
+            throw;
         }
 
         await StepAsync(AzureBlobJournalStep.JournalCommitted).ConfigureAwait(false);
@@ -232,7 +219,8 @@ public sealed partial class AzureBlobJournalStore : IArrayDictJournalStore
             return;
         }
 
-        var known = await TakeExpectedAsync(key, position, cancellationToken).ConfigureAwait(false);
+        var known = await GetExpectedAsync(key, position, cancellationToken).ConfigureAwait(false);
+        _known.TryRemove(key, out _);
         try
         {
             await journal.DeleteAsync(conditions: new BlobRequestConditions { IfMatch = known.ETag }, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -373,12 +361,55 @@ public sealed partial class AzureBlobJournalStore : IArrayDictJournalStore
         }
     }
 
-    /// <summary>The known state of the journal if it is at <paramref name="expected"/> (from memory, else from the service), taken out of memory until the write succeeds; a conflict otherwise.</summary>
-    private async Task<KnownJournal> TakeExpectedAsync(string key, JournalPosition expected, CancellationToken cancellationToken)
+    /// <summary>Re-creates the journal empty, naming the uploaded base: the commit point of a new base.</summary>
+    private async Task CommitBaseAsync(string key, KnownJournal? previous, long generation, BlobClient baseBlob, string baseName, CancellationToken cancellationToken)
     {
-        if (_known.TryRemove(key, out var known) && known.Position == expected)
+        var journal = GetJournalBlob(key);
+        var conditions = previous is null
+            ? new AppendBlobRequestConditions { IfNoneMatch = ETag.All }
+            : new AppendBlobRequestConditions { IfMatch = previous.ETag };
+        ETag? committed;
+        try
         {
-            return known;
+            var created = await journal.CreateAsync(
+                new AppendBlobCreateOptions { Metadata = new Dictionary<string, string> { [BaseMetadataName] = baseName }, Conditions = conditions },
+                cancellationToken).ConfigureAwait(false);
+            committed = created.Value.ETag;
+        }
+        catch (RequestFailedException exception) when (exception.Status is 409 or 412)
+        {
+            var outcome = await ConfirmCommitAsync(journal, baseName, cancellationToken).ConfigureAwait(false);
+            if (!outcome.Landed)
+            {
+                // The commit failed for good, so this base can never become current: remove it now.
+                await DeleteUnusedBaseAsync(baseBlob, cancellationToken).ConfigureAwait(false);
+                throw Conflict(key, exception, previous?.Position.ToString(), "a new base");
+            }
+
+            committed = outcome.EmptyJournalETag;
+        }
+
+        if (committed is { } committedETag)
+        {
+            Remember(key, new KnownJournal(new JournalPosition(generation, 0), committedETag, baseName));
+        }
+        else
+        {
+            _known.TryRemove(key, out _);
+        }
+    }
+
+    /// <summary>The known state of the journal if it is at <paramref name="expected"/>: from memory when it is there, else from the service; a conflict otherwise.</summary>
+    private async Task<KnownJournal> GetExpectedAsync(string key, JournalPosition expected, CancellationToken cancellationToken)
+    {
+        if (_known.TryGetValue(key, out var known))
+        {
+            if (known.Position == expected)
+            {
+                return known;
+            }
+
+            _known.TryRemove(key, out _);
         }
 
         var stored = await TryGetStoredAsync(GetJournalBlob(key), cancellationToken).ConfigureAwait(false);
@@ -392,7 +423,7 @@ public sealed partial class AzureBlobJournalStore : IArrayDictJournalStore
 
     private void Remember(string key, KnownJournal known)
     {
-        if (_known.Count >= MaxKnownKeys)
+        if (!_known.ContainsKey(key) && _known.Count >= MaxKnownKeys)
         {
             _known.Clear();
         }
