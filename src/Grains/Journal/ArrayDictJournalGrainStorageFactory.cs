@@ -32,7 +32,7 @@ public static class ArrayDictJournalGrainStorageFactory
         ArgumentNullException.ThrowIfNull(name);
         var options = services.GetRequiredService<IOptionsMonitor<AzureBlobJournalStorageOptions>>().Get(name);
         new ArrayDictJournalOptionsValidator(options, name).ValidateConfiguration();
-        var store = new AzureBlobJournalStore(options.BlobServiceClient!.GetBlobContainerClient(options.ContainerName));
+        var store = new AzureBlobJournalStore(options.BlobServiceClient!.GetBlobContainerClient(options.ContainerName), services.GetService<ILogger<AzureBlobJournalStore>>());
         return Create(services, name, store, options);
     }
 

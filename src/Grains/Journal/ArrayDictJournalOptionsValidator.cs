@@ -70,6 +70,11 @@ public sealed class ArrayDictJournalOptionsValidator(ArrayDictJournalOptions opt
                     throw Invalid(nameof(AzureBlobJournalStorageOptions.BlobServiceClient), "is required: give the client of the storage account");
                 }
 
+                if (azure.MaxRecords > AzureBlobJournalStorageOptions.MaxRecordsLimit)
+                {
+                    throw Invalid(nameof(ArrayDictJournalOptions.MaxRecords), $"is {azure.MaxRecords}; an Azure append blob holds at most {AzureBlobJournalStorageOptions.MaxRecordsLimit} records");
+                }
+
                 if (string.IsNullOrWhiteSpace(azure.ContainerName))
                 {
                     throw Invalid(nameof(AzureBlobJournalStorageOptions.ContainerName), "is required");

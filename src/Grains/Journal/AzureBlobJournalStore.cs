@@ -1,252 +1,480 @@
+using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Storage;
 
 namespace ArrayDictOrleans.Grains.Journal;
 
 /// <summary>
-/// The Azure Blob backend of the journal: one block blob per grain whose committed blocks are the base snapshot
-/// (blocks of up to 8 MiB) followed by one block per journal record. An append stages the record as a new block
-/// and commits the block list "old blocks + new block"; a compaction stages the new base's blocks and commits a
-/// list of those alone. Every commit is conditional on the blob's ETag as the writer read it (<c>If-Match</c>; a
-/// first base on <c>If-None-Match: *</c>), so it is atomic and fenced: a stale writer gets
-/// <see cref="InconsistentStateException"/>, and an interrupted write leaves only uncommitted blocks, which readers
-/// never see and the service discards. Block ids carry the generation and the byte offset, so one block-list
-/// request tells the stored position.
+/// The Azure Blob backend of the journal (docs/journal.md, "Azure Blob backend"). Per grain key <c>K</c>: the base
+/// snapshot of each generation is a block blob <c>K/&lt;generation&gt;-&lt;nonce&gt;.base</c>, written once and never
+/// changed; the journal is the append blob <c>K/journal</c>, whose metadata <c>base</c> names the current base. An
+/// append is one Append Block request conditional on the journal's ETag (<c>If-Match</c>) and its length
+/// (<c>If-Append-Position-Equal</c>). A new base is uploaded under a fresh name, then committed by re-creating
+/// <c>K/journal</c> empty, naming it, with <c>If-Match</c> on the journal's ETag (<c>If-None-Match: *</c> for a grain's
+/// first write): that request is the commit point, it changes the ETag that every stale writer's append is
+/// conditional on, and an interrupted write leaves the old state readable. The store remembers per key the position,
+/// ETag and base it last saw, so the steady path needs no extra request; conflicts are decided by the service only.
 /// </summary>
-public sealed class AzureBlobJournalStore : IArrayDictJournalStore
+public sealed partial class AzureBlobJournalStore : IArrayDictJournalStore
 {
-    /// <summary>The largest block of a base snapshot.</summary>
-    public const int BaseBlockSize = 8 << 20;
+    /// <summary>The name of a grain's journal blob under its key.</summary>
+    public const string JournalBlobName = "journal";
+
+    /// <summary>The metadata entry of the journal blob that names the current base blob (its name under the grain's key).</summary>
+    public const string BaseMetadataName = "base";
+
+    /// <summary>The most grains whose journal state the store remembers; past it, it forgets them all (a miss costs one request).</summary>
+    internal const int MaxKnownKeys = 100_000;
+
+    private const string BaseSuffix = ".base";
+    private const int MaxReadAttempts = 5;
 
     private readonly BlobContainerClient _container;
     private readonly Lazy<Task> _containerCreated;
+    private readonly ILogger _logger;
+
+    // What this store last saw of each grain's journal blob (position, ETag, base). A hint that saves a request: a
+    // write uses it only when its position is the writer's expected one, replaces it after the service accepted the
+    // write's conditions, and drops it when the write fails.
+    private readonly ConcurrentDictionary<string, KnownJournal> _known = new(StringComparer.Ordinal);
 
     /// <summary>Initializes a new instance of the <see cref="AzureBlobJournalStore"/> class.</summary>
     /// <param name="container">The container that holds the grains' blobs; created on first use.</param>
-    public AzureBlobJournalStore(BlobContainerClient container)
+    /// <param name="logger">Logs the clean-up of old base blobs that failed (they are then left behind, unread); null for none.</param>
+    public AzureBlobJournalStore(BlobContainerClient container, ILogger<AzureBlobJournalStore>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(container);
         _container = container;
         _containerCreated = new Lazy<Task>(() => _container.CreateIfNotExistsAsync());
+        _logger = logger ?? NullLogger<AzureBlobJournalStore>.Instance;
     }
 
-    /// <summary>Gets the blob that holds the grain stored under <paramref name="key"/>.</summary>
+    /// <summary>Gets or sets the largest block one Append Block request sends; 0 (default) for the service version's limit (100 MiB, or 4 MiB before 2022-11-02). A larger record is appended in several blocks.</summary>
+    internal int MaxAppendBlockBytes { get; set; }
+
+    /// <summary>Gets or sets a hook that runs after each <see cref="AzureBlobJournalStep"/>; tests throw from it to simulate a crash there.</summary>
+    internal Func<AzureBlobJournalStep, Task>? AfterStep { get; set; }
+
+    /// <summary>Gets the journal blob of the grain stored under <paramref name="key"/>.</summary>
     /// <param name="key">The grain's storage key.</param>
-    /// <returns>The block blob.</returns>
-    public BlockBlobClient GetBlob(string key) => _container.GetBlockBlobClient(key.Replace('\\', '/'));
+    /// <returns>The append blob <c>K/journal</c>.</returns>
+    public AppendBlobClient GetJournalBlob(string key) => _container.GetAppendBlobClient($"{Prefix(key)}/{JournalBlobName}");
+
+    /// <summary>Gets a base blob of the grain stored under <paramref name="key"/>.</summary>
+    /// <param name="key">The grain's storage key.</param>
+    /// <param name="baseName">The base's name under the key, as the journal's <see cref="BaseMetadataName"/> metadata gives it.</param>
+    /// <returns>The blob (a block blob).</returns>
+    public BlobClient GetBaseBlob(string key, string baseName) => _container.GetBlobClient($"{Prefix(key)}/{baseName}");
+
+    /// <summary>Gets the blob in which the previous layout (one block blob per grain, up to this version) kept the grain.</summary>
+    /// <param name="key">The grain's storage key.</param>
+    /// <returns>The blob <c>K</c>.</returns>
+    public BlobClient GetPreviousLayoutBlob(string key) => _container.GetBlobClient(Prefix(key));
 
     /// <inheritdoc />
     public async Task<JournalStoreContents?> ReadAsync(string key, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(key);
         await _containerCreated.Value.ConfigureAwait(false);
-        var blob = GetBlob(key);
-        for (int attempt = 0; ; attempt++)
+        var journal = GetJournalBlob(key);
+        ETag? previous = null;
+        for (int attempt = 0; attempt < MaxReadAttempts; attempt++)
         {
-            var stored = await TryGetStoredAsync(blob, cancellationToken).ConfigureAwait(false);
-            if (stored is null)
+            BlobDownloadResult journalContent;
+            try
             {
+                journalContent = (await journal.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value;
+            }
+            catch (RequestFailedException exception) when (exception.Status == 404)
+            {
+                _known.TryRemove(key, out _);
+                await ThrowIfPreviousLayoutAsync(key, cancellationToken).ConfigureAwait(false);
                 return null;
             }
 
+            var etag = journalContent.Details.ETag;
+            string baseName = BaseNameOf(journal.Name, journalContent.Details.Metadata);
+            long generation = GenerationOf(journal.Name, baseName);
+            var baseBlob = GetBaseBlob(key, baseName);
+            BinaryData baseContent;
             try
             {
-                var content = await blob.DownloadContentAsync(
-                    new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = stored.ETag } },
-                    cancellationToken).ConfigureAwait(false);
-                var bytes = content.Value.Content.ToMemory();
-                if (bytes.Length != stored.BaseLength + stored.Position.JournalLength)
+                baseContent = (await baseBlob.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content;
+            }
+            catch (RequestFailedException exception) when (exception.Status == 404)
+            {
+                if (previous == etag)
                 {
-                    throw new SnapshotFormatException($"The blob '{blob.Name}' holds {bytes.Length} bytes, but its blocks say {stored.BaseLength + stored.Position.JournalLength}.");
+                    throw new SnapshotFormatException($"The journal blob '{journal.Name}' names the base blob '{baseBlob.Name}', which does not exist: the stored state is damaged.", exception);
                 }
 
-                return new JournalStoreContents(stored.Position.Generation, bytes[..(int)stored.BaseLength], bytes[(int)stored.BaseLength..]);
+                // A compaction replaced the journal and deleted the base between the two requests: read again.
+                previous = etag;
+                continue;
             }
-            catch (RequestFailedException exception) when (exception.Status is 412 or 404 && attempt < 5)
-            {
-                // Written between the two requests: read again.
-            }
+
+            var journalBytes = journalContent.Content.ToMemory();
+            Remember(key, new KnownJournal(new JournalPosition(generation, journalBytes.Length), etag, baseName));
+            return new JournalStoreContents(generation, baseContent.ToMemory(), journalBytes);
         }
+
+        throw new InvalidOperationException($"The journal blob '{journal.Name}' changed {MaxReadAttempts} times while it was being read; writers are racing on it.");
     }
 
     /// <inheritdoc />
     public async Task AppendAsync(string key, JournalPosition expected, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
     {
-        await _containerCreated.Value.ConfigureAwait(false);
-        var blob = GetBlob(key);
-        var stored = await GetExpectedAsync(blob, key, expected, cancellationToken).ConfigureAwait(false);
-        string id = BlockId(expected.Generation, 'r', expected.JournalLength);
-        using (var stream = new MemoryStream(record.ToArray(), writable: false))
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        if (record.IsEmpty)
         {
-            await blob.StageBlockAsync(id, stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            throw new ArgumentException("A journal record has at least one byte.", nameof(record));
         }
 
-        await CommitAsync(blob, key, [.. stored.BlockIds, id], new BlobRequestConditions { IfMatch = stored.ETag }, cancellationToken).ConfigureAwait(false);
+        await _containerCreated.Value.ConfigureAwait(false);
+        var known = await GetExpectedAsync(key, expected, cancellationToken).ConfigureAwait(false);
+        var journal = GetJournalBlob(key);
+        int maxBlock = MaxAppendBlockBytes > 0 ? MaxAppendBlockBytes : journal.AppendBlobMaxAppendBlockBytes;
+        long position = expected.JournalLength;
+        var etag = known.ETag;
+        try
+        {
+            for (int offset = 0; offset < record.Length; offset += maxBlock)
+            {
+                if (offset > 0)
+                {
+                    await StepAsync(AzureBlobJournalStep.RecordPartAppended).ConfigureAwait(false);
+                }
+
+                var block = record.Slice(offset, Math.Min(maxBlock, record.Length - offset));
+                etag = await AppendBlockAsync(journal, key, expected, position, etag, block, cancellationToken).ConfigureAwait(false);
+                position += block.Length;
+            }
+        }
+        catch
+        {
+            _known.TryRemove(key, out _);
+            throw;
+        }
+
+        Remember(key, known with { Position = expected with { JournalLength = position }, ETag = etag });
     }
 
     /// <inheritdoc />
     public async Task WriteBaseAsync(string key, JournalPosition? expected, long generation, ReadOnlyMemory<byte> snapshot, CancellationToken cancellationToken)
     {
-        await _containerCreated.Value.ConfigureAwait(false);
-        var blob = GetBlob(key);
-        var conditions = expected is { } position
-            ? new BlobRequestConditions { IfMatch = (await GetExpectedAsync(blob, key, position, cancellationToken).ConfigureAwait(false)).ETag }
-            : new BlobRequestConditions { IfNoneMatch = ETag.All };
-        var ids = new List<string>();
-        for (int offset = 0; offset < snapshot.Length; offset += BaseBlockSize)
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(generation);
+        if (expected is { } old && generation <= old.Generation)
         {
-            string id = BlockId(generation, 'b', offset);
-            var chunk = snapshot.Slice(offset, Math.Min(BaseBlockSize, snapshot.Length - offset));
-            using var stream = new MemoryStream(chunk.ToArray(), writable: false);
-            await blob.StageBlockAsync(id, stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-            ids.Add(id);
+            throw new ArgumentOutOfRangeException(nameof(generation), generation, $"A new base's generation must be higher than the stored one ({old.Generation}).");
         }
 
-        await CommitAsync(blob, key, ids, conditions, cancellationToken).ConfigureAwait(false);
+        await _containerCreated.Value.ConfigureAwait(false);
+        var previous = expected is { } position ? await GetExpectedAsync(key, position, cancellationToken).ConfigureAwait(false) : null;
+        string baseName = string.Create(CultureInfo.InvariantCulture, $"{generation:x16}-{Guid.NewGuid():N}{BaseSuffix}");
+        var baseBlob = GetBaseBlob(key, baseName);
+        try
+        {
+            await baseBlob.UploadAsync(
+                BinaryData.FromBytes(snapshot),
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
+                cancellationToken).ConfigureAwait(false);
+            await StepAsync(AzureBlobJournalStep.BaseUploaded).ConfigureAwait(false);
+            await CommitBaseAsync(key, previous, generation, baseBlob, baseName, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _known.TryRemove(key, out _);
+            throw;
+        }
+
+        await StepAsync(AzureBlobJournalStep.JournalCommitted).ConfigureAwait(false);
+        if (previous is not null)
+        {
+            await DeleteUnusedBaseAsync(GetBaseBlob(key, previous.BaseName), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />
     public async Task DeleteAsync(string key, JournalPosition? expected, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(key);
         await _containerCreated.Value.ConfigureAwait(false);
-        var blob = GetBlob(key);
+        var journal = GetJournalBlob(key);
         if (expected is not { } position)
         {
-            var stored = await TryGetStoredAsync(blob, cancellationToken).ConfigureAwait(false);
-            ThrowIfConflict(key, stored?.Position, null);
+            var stored = await TryGetStoredAsync(journal, cancellationToken).ConfigureAwait(false);
+            if (stored is not null)
+            {
+                throw Conflict(key, stored.Position, null);
+            }
+
+            await ThrowIfPreviousLayoutAsync(key, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        var current = await GetExpectedAsync(blob, key, position, cancellationToken).ConfigureAwait(false);
+        var known = await GetExpectedAsync(key, position, cancellationToken).ConfigureAwait(false);
+        _known.TryRemove(key, out _);
         try
         {
-            await blob.DeleteAsync(conditions: new BlobRequestConditions { IfMatch = current.ETag }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await journal.DeleteAsync(conditions: new BlobRequestConditions { IfMatch = known.ETag }, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestFailedException exception) when (exception.Status is 412 or 404)
+        catch (RequestFailedException exception) when (exception.Status is 404 or 412)
         {
-            throw Conflict(key, exception);
+            throw Conflict(key, exception, position.ToString(), "a delete");
         }
+
+        await DeleteUnusedBaseAsync(GetBaseBlob(key, known.BaseName), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// The id of a block: generation, kind (<c>b</c> base, <c>r</c> record), byte offset and a random nonce, fixed
-    /// width, base64. The nonce keeps racing writers from staging over each other's uncommitted block of the same
-    /// name (the loser's bytes would otherwise be committed by the winner's conditional commit).
-    /// </summary>
-    internal static string BlockId(long generation, char kind, long offset) =>
-        Convert.ToBase64String(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{generation:x16}{kind}{offset:x16}{Random.Shared.Next():x8}")));
+    /// <summary>Forgets what the store remembers of the grain under <paramref name="key"/> (its next write asks the service first).</summary>
+    /// <param name="key">The grain's storage key.</param>
+    public void Forget(string key) => _known.TryRemove(key, out _);
 
-    private static async Task<StoredBlob?> TryGetStoredAsync(BlockBlobClient blob, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public ValueTask ReleaseAsync(string key)
     {
-        Response<BlockList> response;
+        Forget(key);
+        return ValueTask.CompletedTask;
+    }
+
+    private static string Prefix(string key) => key.Replace('\\', '/');
+
+    private static string BaseNameOf(string journalName, IDictionary<string, string>? metadata)
+    {
+        string? baseName = null;
+        if (metadata is not null && !metadata.TryGetValue(BaseMetadataName, out baseName))
+        {
+            baseName = metadata.FirstOrDefault(entry => string.Equals(entry.Key, BaseMetadataName, StringComparison.OrdinalIgnoreCase)).Value;
+        }
+
+        if (string.IsNullOrEmpty(baseName) || baseName.Contains('/', StringComparison.Ordinal) || !baseName.EndsWith(BaseSuffix, StringComparison.Ordinal))
+        {
+            throw new SnapshotFormatException($"The blob '{journalName}' has no valid '{BaseMetadataName}' metadata (found '{baseName ?? "<none>"}'): it was not written by the journal storage.");
+        }
+
+        return baseName;
+    }
+
+    private static long GenerationOf(string journalName, string baseName)
+    {
+        int dash = baseName.IndexOf('-', StringComparison.Ordinal);
+        if (dash != 16
+            || !long.TryParse(baseName.AsSpan(0, dash), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out long generation)
+            || generation <= 0)
+        {
+            throw new SnapshotFormatException($"The blob '{journalName}' names the base '{baseName}', which does not start with a generation (16 hexadecimal digits and '-').");
+        }
+
+        return generation;
+    }
+
+    private static InconsistentStateException Conflict(string key, JournalPosition? stored, JournalPosition? expected) =>
+        new(
+            $"Version conflict on the journal of '{key}': stored {stored?.ToString() ?? "<nothing>"}, the writer saw {expected?.ToString() ?? "<nothing>"}.",
+            stored?.ToString(),
+            expected?.ToString());
+
+    private static InconsistentStateException Conflict(string key, RequestFailedException exception, string? expected, string what) =>
+        new($"Version conflict on the journal of '{key}': it changed since the writer saw {expected ?? "<nothing>"}, so {what} was refused ({exception.Status} {exception.ErrorCode}).", exception);
+
+    /// <summary>The stored state of a journal blob, or null when there is none.</summary>
+    private static async Task<KnownJournal?> TryGetStoredAsync(AppendBlobClient journal, CancellationToken cancellationToken)
+    {
+        BlobProperties properties;
         try
         {
-            response = await blob.GetBlockListAsync(BlockListTypes.Committed, cancellationToken: cancellationToken).ConfigureAwait(false);
+            properties = (await journal.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
         }
         catch (RequestFailedException exception) when (exception.Status == 404)
         {
             return null;
         }
 
-        var blocks = response.Value.CommittedBlocks.ToList();
-        if (blocks.Count == 0 || !response.GetRawResponse().Headers.ETag.HasValue)
-        {
-            throw new SnapshotFormatException($"The blob '{blob.Name}' has no committed blocks: it was not written by the journal storage.");
-        }
-
-        long generation = 0;
-        long baseLength = 0;
-        long journalLength = 0;
-        var ids = new List<string>(blocks.Count);
-        for (int i = 0; i < blocks.Count; i++)
-        {
-            var (blockGeneration, kind, offset) = ParseBlockId(blob.Name, blocks[i].Name);
-            if (i == 0)
-            {
-                generation = blockGeneration;
-            }
-
-            bool isBase = kind == 'b';
-            long expectedOffset = isBase ? baseLength : journalLength;
-            if (blockGeneration != generation || (isBase && journalLength > 0) || (i == 0 && !isBase) || offset != expectedOffset)
-            {
-                throw new SnapshotFormatException($"Block {i} of the blob '{blob.Name}' is out of place (generation {blockGeneration}, kind {kind}, offset {offset}): the stored state is damaged.");
-            }
-
-            if (isBase)
-            {
-                baseLength += blocks[i].SizeLong;
-            }
-            else
-            {
-                journalLength += blocks[i].SizeLong;
-            }
-
-            ids.Add(blocks[i].Name);
-        }
-
-        return new StoredBlob(new JournalPosition(generation, journalLength), baseLength, response.GetRawResponse().Headers.ETag!.Value, ids);
+        string baseName = BaseNameOf(journal.Name, properties.Metadata);
+        return new KnownJournal(new JournalPosition(GenerationOf(journal.Name, baseName), properties.ContentLength), properties.ETag, baseName);
     }
 
-    private static (long Generation, char Kind, long Offset) ParseBlockId(string blobName, string id)
+    /// <summary>Whether the bytes of <paramref name="block"/> are at <paramref name="position"/> of the journal of <paramref name="generation"/> and end it; the new ETag when they are.</summary>
+    private static async Task<ETag?> ConfirmAppendAsync(AppendBlobClient journal, long generation, long position, ReadOnlyMemory<byte> block, CancellationToken cancellationToken)
     {
-        string text;
+        BlobDownloadResult range;
         try
         {
-            text = Encoding.ASCII.GetString(Convert.FromBase64String(id));
+            range = (await journal.DownloadContentAsync(new BlobDownloadOptions { Range = new HttpRange(position, block.Length) }, cancellationToken).ConfigureAwait(false)).Value;
         }
-        catch (FormatException exception)
+        catch (RequestFailedException exception) when (exception.Status is 404 or 416)
         {
-            throw new SnapshotFormatException($"The blob '{blobName}' has a block id '{id}' that the journal storage did not write.", exception);
+            return null;
         }
 
-        if (text.Length != 41
-            || text[16] is not ('b' or 'r')
-            || !long.TryParse(text.AsSpan(0, 16), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out long generation)
-            || !long.TryParse(text.AsSpan(17, 16), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out long offset))
-        {
-            throw new SnapshotFormatException($"The blob '{blobName}' has a block id '{text}' that the journal storage did not write.");
-        }
-
-        return (generation, text[16], offset);
+        var details = range.Details;
+        string? contentRange = details.ContentRange;
+        int slash = contentRange?.LastIndexOf('/') ?? -1;
+        bool landed = slash >= 0
+            && long.TryParse(contentRange.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out long total)
+            && total == position + block.Length
+            && GenerationOf(journal.Name, BaseNameOf(journal.Name, details.Metadata)) == generation
+            && range.Content.ToMemory().Span.SequenceEqual(block.Span);
+        return landed ? details.ETag : null;
     }
 
-    private static async Task<StoredBlob> GetExpectedAsync(BlockBlobClient blob, string key, JournalPosition expected, CancellationToken cancellationToken)
+    /// <summary>After a refused commit: whether the journal names <paramref name="baseName"/> all the same (the refused request was a retry of one that landed).</summary>
+    private static async Task<(bool Landed, ETag? EmptyJournalETag)> ConfirmCommitAsync(AppendBlobClient journal, string baseName, CancellationToken cancellationToken)
     {
-        var stored = await TryGetStoredAsync(blob, cancellationToken).ConfigureAwait(false);
-        ThrowIfConflict(key, stored?.Position, expected);
-        return stored!;
+        var stored = await TryGetStoredAsync(journal, cancellationToken).ConfigureAwait(false);
+        if (stored is null || stored.BaseName != baseName)
+        {
+            return (false, null);
+        }
+
+        return (true, stored.Position.JournalLength == 0 ? stored.ETag : null);
     }
 
-    private static async Task CommitAsync(BlockBlobClient blob, string key, IEnumerable<string> ids, BlobRequestConditions conditions, CancellationToken cancellationToken)
+    private async Task<ETag> AppendBlockAsync(AppendBlobClient journal, string key, JournalPosition expected, long position, ETag etag, ReadOnlyMemory<byte> block, CancellationToken cancellationToken)
     {
         try
         {
-            await blob.CommitBlockListAsync(ids, new CommitBlockListOptions { Conditions = conditions }, cancellationToken).ConfigureAwait(false);
+            using var content = BinaryData.FromBytes(block).ToStream();
+            var appended = await journal.AppendBlockAsync(
+                content,
+                new AppendBlobAppendBlockOptions { Conditions = new AppendBlobRequestConditions { IfMatch = etag, IfAppendPositionEqual = position } },
+                cancellationToken).ConfigureAwait(false);
+            return appended.Value.ETag;
         }
-        catch (RequestFailedException exception) when (exception.Status is 412 or 409)
+        catch (RequestFailedException exception) when (exception.Status is 404 or 412)
         {
-            throw Conflict(key, exception);
+            // Refused: either another writer moved the journal (a conflict), or this is the client's retry of an
+            // append whose first attempt landed but whose response was lost. Only the stored bytes can tell.
+            if (await ConfirmAppendAsync(journal, expected.Generation, position, block, cancellationToken).ConfigureAwait(false) is { } landed)
+            {
+                LogRetriedAppendLanded(journal.Name, position);
+                return landed;
+            }
+
+            throw Conflict(key, exception, (expected with { JournalLength = position }).ToString(), "an append");
+        }
+        catch (RequestFailedException exception) when (exception.ErrorCode == BlobErrorCode.BlockCountExceedsLimit.ToString())
+        {
+            throw new InvalidOperationException(
+                $"The journal blob '{journal.Name}' holds {journal.AppendBlobMaxBlocks} blocks, Azure's limit for an append blob: compact more often (a lower MaxRecords).",
+                exception);
         }
     }
 
-    private static void ThrowIfConflict(string key, JournalPosition? stored, JournalPosition? expected)
+    /// <summary>Re-creates the journal empty, naming the uploaded base: the commit point of a new base.</summary>
+    private async Task CommitBaseAsync(string key, KnownJournal? previous, long generation, BlobClient baseBlob, string baseName, CancellationToken cancellationToken)
     {
-        if (stored != expected)
+        var journal = GetJournalBlob(key);
+        var conditions = previous is null
+            ? new AppendBlobRequestConditions { IfNoneMatch = ETag.All }
+            : new AppendBlobRequestConditions { IfMatch = previous.ETag };
+        ETag? committed;
+        try
         {
-            throw new InconsistentStateException(
-                $"Version conflict on the journal blob of '{key}': stored {stored?.ToString() ?? "<nothing>"}, the writer saw {expected?.ToString() ?? "<nothing>"}.",
-                stored?.ToString(),
-                expected?.ToString());
+            var created = await journal.CreateAsync(
+                new AppendBlobCreateOptions { Metadata = new Dictionary<string, string> { [BaseMetadataName] = baseName }, Conditions = conditions },
+                cancellationToken).ConfigureAwait(false);
+            committed = created.Value.ETag;
+        }
+        catch (RequestFailedException exception) when (exception.Status is 409 or 412)
+        {
+            var outcome = await ConfirmCommitAsync(journal, baseName, cancellationToken).ConfigureAwait(false);
+            if (!outcome.Landed)
+            {
+                // The commit failed for good, so this base can never become current: remove it now.
+                await DeleteUnusedBaseAsync(baseBlob, cancellationToken).ConfigureAwait(false);
+                throw Conflict(key, exception, previous?.Position.ToString(), "a new base");
+            }
+
+            committed = outcome.EmptyJournalETag;
+        }
+
+        if (committed is { } committedETag)
+        {
+            Remember(key, new KnownJournal(new JournalPosition(generation, 0), committedETag, baseName));
+        }
+        else
+        {
+            _known.TryRemove(key, out _);
         }
     }
 
-    private static InconsistentStateException Conflict(string key, RequestFailedException exception) =>
-        new($"Version conflict on the journal blob of '{key}': it changed since the writer read it ({exception.ErrorCode}).", exception);
+    /// <summary>The known state of the journal if it is at <paramref name="expected"/>: from memory when it is there, else from the service; a conflict otherwise.</summary>
+    private async Task<KnownJournal> GetExpectedAsync(string key, JournalPosition expected, CancellationToken cancellationToken)
+    {
+        if (_known.TryGetValue(key, out var known))
+        {
+            if (known.Position == expected)
+            {
+                return known;
+            }
 
-    private sealed record StoredBlob(JournalPosition Position, long BaseLength, ETag ETag, List<string> BlockIds);
+            _known.TryRemove(key, out _);
+        }
+
+        var stored = await TryGetStoredAsync(GetJournalBlob(key), cancellationToken).ConfigureAwait(false);
+        if (stored?.Position != expected)
+        {
+            throw Conflict(key, stored?.Position, expected);
+        }
+
+        return stored;
+    }
+
+    private void Remember(string key, KnownJournal known)
+    {
+        if (!_known.ContainsKey(key) && _known.Count >= MaxKnownKeys)
+        {
+            _known.Clear();
+        }
+
+        _known[key] = known;
+    }
+
+    private async Task ThrowIfPreviousLayoutAsync(string key, CancellationToken cancellationToken)
+    {
+        var blob = GetPreviousLayoutBlob(key);
+        try
+        {
+            await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException exception) when (exception.Status == 404)
+        {
+            return;
+        }
+
+        throw new SnapshotFormatException(
+            $"The blob '{blob.Name}' holds this grain in the previous Azure journal layout (one block blob per grain), which this version does not read. Export the ArrayDict with the previous version and import it, or delete the blob.");
+    }
+
+    private async Task DeleteUnusedBaseAsync(BlobClient baseBlob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await baseBlob.DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException exception)
+        {
+            // The write itself is decided; an unused base left behind is never read (the journal names the current one).
+            LogBaseNotDeleted(exception, baseBlob.Name);
+        }
+    }
+
+    private Task StepAsync(AzureBlobJournalStep step) => AfterStep?.Invoke(step) ?? Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete the unused base blob {BlobName}; it stays behind, unread")]
+    private partial void LogBaseNotDeleted(Exception exception, string blobName);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "An append to {BlobName} at byte {Position} was refused on a retry, but its first attempt had landed")]
+    private partial void LogRetriedAppendLanded(string blobName, long position);
+
+    /// <summary>What the store knows of a journal blob: its position, its ETag at that position, and the base it names.</summary>
+    private sealed record KnownJournal(JournalPosition Position, ETag ETag, string BaseName);
 }

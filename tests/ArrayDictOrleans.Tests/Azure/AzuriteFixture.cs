@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
 
 namespace ArrayDictOrleans.Tests.Azure;
@@ -30,6 +32,14 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
 
     /// <summary>Gets a client for the account's blob service, with retries and network timeouts bounded for tests.</summary>
     public BlobServiceClient CreateServiceClient() => new(ConnectionString, ClientOptions());
+
+    /// <summary>Gets a client like <see cref="CreateServiceClient()"/> whose every HTTP attempt (retries included) also passes through <paramref name="perRetryPolicy"/>.</summary>
+    public BlobServiceClient CreateServiceClient(HttpPipelinePolicy perRetryPolicy)
+    {
+        var options = ClientOptions();
+        options.AddPolicy(perRetryPolicy, HttpPipelinePosition.PerRetry);
+        return new(ConnectionString, options);
+    }
 
     /// <summary>
     /// A blob container name no other test uses: <paramref name="purpose"/>, a hyphen and 32 hex digits (3-63

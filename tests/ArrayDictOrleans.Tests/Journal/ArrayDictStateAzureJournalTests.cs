@@ -1,8 +1,8 @@
+using ArrayDictOrleans.Grains;
 using ArrayDictOrleans.Grains.Journal;
 using ArrayDictOrleans.Tests.Azure;
 using ArrayDictOrleans.Tests.Persistence;
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Storage;
 using static ArrayDictOrleans.Tests.Journal.JournalTestStorage;
@@ -34,7 +34,7 @@ public sealed class ArrayDictStateAzureJournalTests(AzuriteFixture azurite) : Ar
     public async Task DisposeAsync() => await _container.DeleteIfExistsAsync();
 
     [Fact]
-    public async Task AzureJournal_Appends_ReadBackAndStayFlat()
+    public async Task AzureJournal_Appends_ReadBackAsOneAppendBlockEach()
     {
         var grainId = NewGrainId();
         var grainState = new TestGrainState();
@@ -59,8 +59,9 @@ public sealed class ArrayDictStateAzureJournalTests(AzuriteFixture azurite) : Ar
         AssertSameState(grainState.State, read.State, "base + 4 appended blocks");
         Assert.Equal(grainState.ETag, read.ETag);
         Assert.All(sizes, size => Assert.InRange(size, 100, 400));
-        var blocks = (await _store.GetBlob(ArrayDictJournalGrainStorage.GetKey(StateName, grainId)).GetBlockListAsync(BlockListTypes.Committed)).Value.CommittedBlocks.Count();
-        Assert.Equal(5, blocks);
+        var journal = (await _store.GetJournalBlob(Key(grainId)).GetPropertiesAsync()).Value;
+        Assert.Equal(4, journal.BlobCommittedBlockCount);
+        Assert.Equal(sizes.Sum(), journal.ContentLength);
     }
 
     [Fact]
@@ -117,26 +118,51 @@ public sealed class ArrayDictStateAzureJournalTests(AzuriteFixture azurite) : Ar
         AssertSameState(grainState.State, read.State, "across a compaction");
     }
 
-    /// <inheritdoc />
-    protected override async Task<byte[]> ReadStoredPayloadAsync(string stateName, GrainId grainId) =>
-        (await _store.GetBlob(ArrayDictJournalGrainStorage.GetKey(stateName, grainId)).DownloadContentAsync()).Value.Content.ToArray();
-
-    /// <inheritdoc />
-    protected override async Task<long> GetStoredSizeAsync(string stateName, GrainId grainId) =>
-        (await _store.GetBlob(ArrayDictJournalGrainStorage.GetKey(stateName, grainId)).GetPropertiesAsync()).Value.ContentLength;
-
-    /// <summary>Replaces the base by <paramref name="payload"/> as one block of the stored generation.</summary>
-    protected override async Task ReplaceStoredPayloadAsync(string stateName, GrainId grainId, byte[] payload)
+    [Fact]
+    public async Task AzureJournal_RecordLargerThanAnAppendBlock_ReadsBackAndATornOneIsDroppedForANewBase()
     {
-        var blob = _store.GetBlob(ArrayDictJournalGrainStorage.GetKey(stateName, grainId));
-        var first = (await blob.GetBlockListAsync(BlockListTypes.Committed)).Value.CommittedBlocks.First().Name;
-        using (var stream = new MemoryStream(payload))
+        var store = new AzureBlobJournalStore(_container) { MaxAppendBlockBytes = 1024 };
+        var storage = NewStorage(store: store);
+        var grainId = NewGrainId();
+        var grainState = new TestGrainState();
+        for (int i = 0; i < 2000; i++)
         {
-            await blob.StageBlockAsync(first, stream);
+            grainState.State.Dict[i] = i;
         }
 
-        await blob.CommitBlockListAsync([first]);
+        await WriteAsync(storage, grainId, grainState);
+        ChangeRows(grainState.State, epoch: 1, rows: 300);
+        await WriteAsync(storage, grainId, grainState);
+        Assert.False(storage.LastWriteWasBase);
+        Assert.InRange(storage.LastWriteBytes, 3 * 1024, 100 * 1024);
+        AssertSameState(grainState.State, (await JournalTestStorage.ReadAsync(NewStorage(), grainId)).State, "a record of several append blocks");
+
+        var beforeCrash = Copy(grainState.State);
+        store.AfterStep = step => step == AzureBlobJournalStep.RecordPartAppended ? throw new IOException("simulated crash between two blocks of a record") : Task.CompletedTask;
+        ChangeRows(grainState.State, epoch: 2, rows: 300);
+        await Assert.ThrowsAsync<ArrayDictJournalStorageException>(() => storage.WriteStateAsync(StateName, grainId, grainState));
+
+        var recoveringStorage = NewStorage();
+        var read = await JournalTestStorage.ReadAsync(recoveringStorage, grainId);
+        AssertSameState(beforeCrash, read.State, "the torn record is dropped");
+        ChangeRows(read.State, epoch: 3, rows: 5);
+        await WriteAsync(recoveringStorage, grainId, read);
+        Assert.True(recoveringStorage.LastWriteWasBase);
+        AssertSameState(read.State, (await JournalTestStorage.ReadAsync(NewStorage(), grainId)).State, "the new base after the torn record");
     }
+
+    /// <summary>The base blob's bytes: what the snapshot format wrote, without the journal.</summary>
+    protected override async Task<byte[]> ReadStoredPayloadAsync(string stateName, GrainId grainId) =>
+        (await (await BaseBlobAsync(stateName, grainId)).DownloadContentAsync()).Value.Content.ToArray();
+
+    /// <summary>The base blob's bytes plus the journal blob's.</summary>
+    protected override async Task<long> GetStoredSizeAsync(string stateName, GrainId grainId) =>
+        (await (await BaseBlobAsync(stateName, grainId)).GetPropertiesAsync()).Value.ContentLength
+        + (await _store.GetJournalBlob(ArrayDictJournalGrainStorage.GetKey(stateName, grainId)).GetPropertiesAsync()).Value.ContentLength;
+
+    /// <summary>Overwrites the base blob the journal names with <paramref name="payload"/>.</summary>
+    protected override async Task ReplaceStoredPayloadAsync(string stateName, GrainId grainId, byte[] payload) =>
+        await (await BaseBlobAsync(stateName, grainId)).UploadAsync(BinaryData.FromBytes(payload), overwrite: true);
 
     /// <inheritdoc />
     protected override async Task CorruptStoredPayloadAsync(string stateName, GrainId grainId)
@@ -154,6 +180,29 @@ public sealed class ArrayDictStateAzureJournalTests(AzuriteFixture azurite) : Ar
         Assert.Contains(expectedMessagePart, snapshotError.Message, StringComparison.Ordinal);
     }
 
-    private ArrayDictJournalGrainStorage NewStorage(AzureBlobJournalStorageOptions? options = null) =>
-        new("azure-journal-test", new AzureBlobJournalStore(_container), options ?? new AzureBlobJournalStorageOptions(), Serializer, NullLogger<ArrayDictJournalGrainStorage>.Instance);
+    private string Key(GrainId grainId) => ArrayDictJournalGrainStorage.GetKey(StateName, grainId);
+
+    private async Task<BlobClient> BaseBlobAsync(string stateName, GrainId grainId)
+    {
+        string key = ArrayDictJournalGrainStorage.GetKey(stateName, grainId);
+        var metadata = (await _store.GetJournalBlob(key).GetPropertiesAsync()).Value.Metadata;
+        return _store.GetBaseBlob(key, metadata[AzureBlobJournalStore.BaseMetadataName]);
+    }
+
+    private static void ChangeRows(ArrayDictState state, long epoch, int rows)
+    {
+        using var scope = state.Dict.BeginChanges();
+        for (int i = 0; i < rows; i++)
+        {
+            state.Dict[i] = (epoch * 10_000) + i;
+        }
+
+        state.PendingDelta!.Record(scope);
+        scope.Commit();
+        state.LastEpoch = epoch;
+        state.LastResult = (double)epoch;
+    }
+
+    private ArrayDictJournalGrainStorage NewStorage(AzureBlobJournalStorageOptions? options = null, AzureBlobJournalStore? store = null) =>
+        new("azure-journal-test", store ?? new AzureBlobJournalStore(_container), options ?? new AzureBlobJournalStorageOptions(), Serializer, NullLogger<ArrayDictJournalGrainStorage>.Instance);
 }
