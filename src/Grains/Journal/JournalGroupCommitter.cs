@@ -59,13 +59,13 @@ internal sealed class JournalGroupCommitter : IDisposable
 
     /// <summary>
     /// Makes durable what was written to <paramref name="file"/> before this call, and the entries of
-    /// <paramref name="directory"/> (a file created, renamed or deleted in it). Completes after the sync that covers them.
+    /// <paramref name="directories"/> (files created, renamed or deleted in them). Completes after the sync that covers them.
     /// </summary>
     /// <param name="file">A file written to, or null.</param>
     /// <param name="filePath">Its path, for messages.</param>
-    /// <param name="directory">A directory whose entries changed, or null.</param>
+    /// <param name="directories">Directories whose entries changed.</param>
     /// <exception cref="IOException">The sync failed: the writes may not be on the disk.</exception>
-    public Task SyncAsync(SafeFileHandle? file, string? filePath, string? directory)
+    public Task SyncAsync(SafeFileHandle? file, string? filePath, params IEnumerable<string> directories)
     {
         Batch batch;
         bool signal = false;
@@ -79,7 +79,7 @@ internal sealed class JournalGroupCommitter : IDisposable
             }
 
             batch = _pending;
-            batch.Add(_method, file, filePath, directory);
+            batch.Add(_method, file, filePath, directories);
             _thread ??= StartThread();
         }
 
@@ -205,7 +205,7 @@ internal sealed class JournalGroupCommitter : IDisposable
 
         public HashSet<string> Directories { get; } = new(StringComparer.Ordinal);
 
-        public void Add(JournalSyncMethod method, SafeFileHandle? file, string? filePath, string? directory)
+        public void Add(JournalSyncMethod method, SafeFileHandle? file, string? filePath, IEnumerable<string> directories)
         {
             Count++;
             if (method != JournalSyncMethod.Files)
@@ -222,10 +222,7 @@ internal sealed class JournalGroupCommitter : IDisposable
                 Files.Add(file, filePath ?? "<journal file>");
             }
 
-            if (directory is not null)
-            {
-                Directories.Add(directory);
-            }
+            Directories.UnionWith(directories);
         }
 
         public void Complete()

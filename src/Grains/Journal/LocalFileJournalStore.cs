@@ -115,7 +115,7 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
 
                 return (file, created);
             });
-            await SyncAsync(file, JournalPath(grain.Directory, expected.Generation), created ? grain.Directory : null).ConfigureAwait(false);
+            await SyncAsync(file, JournalPath(grain.Directory, expected.Generation), created ? [grain.Directory] : []).ConfigureAwait(false);
             grain.SetPosition(expected.Generation, expected.JournalLength + record.Length);
             FaultPoint?.Invoke("append:after");
         }
@@ -148,7 +148,7 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
                 FaultPoint?.Invoke("base:temporary-written");
 
                 // The base's bytes reach the disk before its name does: a crash never leaves a named base with missing data.
-                await SyncAsync(file, temporary, null).ConfigureAwait(false);
+                await SyncAsync(file, temporary, []).ConfigureAwait(false);
             }
 
             string basePath = BasePath(grain.Directory, generation);
@@ -160,12 +160,7 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
             });
             grain.SetPosition(generation, 0);
             FaultPoint?.Invoke("base:renamed");
-            foreach (var directory in directoriesChanged)
-            {
-                await SyncAsync(null, null, directory).ConfigureAwait(false);
-            }
-
-            await SyncAsync(null, null, grain.Directory).ConfigureAwait(false);
+            await SyncAsync(null, null, [.. directoriesChanged, grain.Directory]).ConfigureAwait(false);
             DeleteGenerationsBelow(grain.Directory, generation, "base:dropping-old", JournalExtension, BaseExtension);
         }
         catch (Exception exception) when (exception is not InconsistentStateException)
@@ -200,7 +195,7 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
             });
             if (System.IO.Directory.Exists(grain.Directory))
             {
-                await SyncAsync(null, null, grain.Directory).ConfigureAwait(false);
+                await SyncAsync(null, null, [grain.Directory]).ConfigureAwait(false);
             }
         }
         catch (Exception exception) when (exception is not InconsistentStateException)
@@ -322,8 +317,8 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
         return changed;
     }
 
-    private Task SyncAsync(SafeFileHandle? file, string? filePath, string? directory) =>
-        _committer?.SyncAsync(file, filePath, directory) ?? Task.CompletedTask;
+    private Task SyncAsync(SafeFileHandle? file, string? filePath, IEnumerable<string> directories) =>
+        _committer?.SyncAsync(file, filePath, directories) ?? Task.CompletedTask;
 
     /// <summary>The grain's open files, or (for a grain this store has not read) its lease and its position read from the files.</summary>
     private async Task<GrainFiles> GetAsync(string key, CancellationToken cancellationToken)
