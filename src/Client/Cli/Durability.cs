@@ -58,8 +58,8 @@ internal static class Durability
         return $"every call survives a silo crash on return, not a machine crash ({kind}, not synced: {setting})";
     }
 
-    /// <summary>The summary's line: the phrase, then the syncs made for the calls when they were counted.</summary>
+    /// <summary>The summary's line: the phrase, then the syncs made for the loop's calls when they were counted.</summary>
     public static string Line(string description, long? syncs, long calls) => syncs is { } count
-        ? string.Create(CultureInfo.InvariantCulture, $"{description}: {count:N0} syncs for {calls:N0} calls")
-        : description;
+        ? string.Create(CultureInfo.InvariantCulture, $"Durability: {description}; {count:N0} syncs for {calls:N0} calls in the loop.")
+        : $"Durability: {description}.";
 }

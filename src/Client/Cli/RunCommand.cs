@@ -96,6 +96,7 @@ internal static class RunCommand
         else
         {
             output.WriteTable($"SW1 on {connection.Description}", summary.TableRows());
+            output.Out.WriteLine(summary.DurabilityLine());
         }
 
         return ExitCodes.Success;

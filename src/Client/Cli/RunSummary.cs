@@ -93,8 +93,10 @@ internal sealed record RunSummary(
         yield return ("snapshot bytes written", SnapshotBytesWritten is { } bytes
             ? string.Create(c, $"{bytes:N0} ({SnapshotsWritten:N0} snapshots)")
             : "not measured (remote cluster)");
-        yield return ("durability", Cli.Durability.Line(Durability, Syncs, Calls));
     }
+
+    /// <summary>The line under the table: how durable the calls were, and the syncs made for them.</summary>
+    public string DurabilityLine() => Cli.Durability.Line(Durability, Syncs, Calls);
 
     private static string Seconds(double seconds) => string.Create(CultureInfo.InvariantCulture, $"{seconds:F3} s");
 }

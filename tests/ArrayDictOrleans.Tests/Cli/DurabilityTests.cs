@@ -32,7 +32,9 @@ public sealed class DurabilityTests
     [Fact]
     public void Durability_Line_WithCounts_AddsSyncsForCalls()
     {
-        Assert.Equal("every call durable on return (journal, synced, group commit): 312 syncs for 4,500 calls", Durability.Line("every call durable on return (journal, synced, group commit)", 312, 4500));
-        Assert.Equal(Durability.Remote, Durability.Line(Durability.Remote, null, 4500));
+        Assert.Equal(
+            "Durability: every call durable on return (journal, synced, group commit); 312 syncs for 4,500 calls in the loop.",
+            Durability.Line("every call durable on return (journal, synced, group commit)", 312, 4500));
+        Assert.Equal("Durability: as the cluster's silos are configured.", Durability.Line(Durability.Remote, null, 4500));
     }
 }

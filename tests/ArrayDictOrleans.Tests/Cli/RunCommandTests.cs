@@ -50,7 +50,7 @@ public sealed class RunCommandTests
         var result = await CliRunner.RunAsync("run", "--data-dir", data.Path, "--objects", "10", "--rows", "100");
 
         Assert.True(result.ExitCode == 0, result.Stderr);
-        foreach (string measure in new[] { "iterations", "calls", "start", "fill", "loop", "stop", "calls per second", "totalRows", "checksum", "snapshot bytes written", "durability" })
+        foreach (string measure in new[] { "iterations", "calls", "start", "fill", "loop", "stop", "calls per second", "totalRows", "checksum", "snapshot bytes written", "Durability: " })
         {
             Assert.Contains(measure, result.Stdout);
         }
@@ -175,9 +175,8 @@ public sealed class RunCommandTests
         var result = await CliRunner.RunAsync("run", "--data-dir", data.Path, "--objects", "10", "--rows", "50");
 
         Assert.True(result.ExitCode == 0, result.Stderr);
-        string durability = Assert.Single(result.Stdout.Split('\n'), line => line.Contains("durability", StringComparison.Ordinal));
-        Assert.Contains("every call durable on return", durability);
-        Assert.Matches(@"[0-9,]+ syncs for " + calls.ToString("N0", CultureInfo.InvariantCulture) + " calls", durability);
+        string durability = Assert.Single(result.Stdout.Split('\n'), line => line.StartsWith("Durability: ", StringComparison.Ordinal));
+        Assert.Matches(@"^Durability: every call durable on return \(.+\); [0-9,]+ syncs for " + calls.ToString("N0", CultureInfo.InvariantCulture) + @" calls in the loop\.$", durability.TrimEnd());
         foreach (string measure in new[] { "start", "stop", "wall (whole process)" })
         {
             Assert.Contains(measure, result.Stdout);
