@@ -79,7 +79,8 @@ internal static class RunCommand
             wall.TotalSeconds,
             loop.CallsPerSecond,
             loop.Iterations > 0 ? loop.Elapsed.TotalSeconds / loop.Iterations : 0,
-            WorkCalibration.Efficiency(loop.Calls, workMicroseconds, loop.Elapsed.TotalSeconds),
+            // The cores of a remote cluster are not known here.
+            connection.IsEmbedded ? WorkCalibration.Efficiency(loop.Calls, workMicroseconds, loop.Elapsed.TotalSeconds) : null,
             loop.TotalRows,
             loop.Checksum,
             loop.Retries,

@@ -20,7 +20,7 @@ namespace ArrayDictOrleans.Client.Cli;
 /// <param name="WallSeconds">Wall time from the process's start to the end of the stop.</param>
 /// <param name="CallsPerSecond">Calls over loop time.</param>
 /// <param name="SecondsPerIteration">Loop time over iterations.</param>
-/// <param name="Efficiency">With K > 0: calls x K µs over loop seconds x cores (1 = the cores did nothing but the work); else null.</param>
+/// <param name="Efficiency">With K > 0 on the embedded silo: calls x K µs over loop seconds x cores (1 = the cores did nothing but the work); else null.</param>
 /// <param name="TotalRows">The sum of the final row counts.</param>
 /// <param name="Checksum">The sum of each object's last sum.</param>
 /// <param name="Retries">Calls retried after a transient failure (applied once all the same).</param>

@@ -184,7 +184,7 @@ public sealed class RunCommandTests
     }
 
     [Fact]
-    public async Task Run_Json_RemoteCluster_DurabilityAsSilosConfigured_NoCounts()
+    public async Task Run_Json_RemoteCluster_DurabilityAsSilosConfigured_NoCountsNoEfficiency()
     {
         using var data = new TempDirectory();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
@@ -192,9 +192,12 @@ public sealed class RunCommandTests
             new ConnectionSettings { DataDirectory = data.Path, Storage = "Memory" }, TextWriter.Null, timeout.Token, forceEmbedded: true);
         var expected = PlainSw1Loop.Run(new Sw1Parameters(Objects: 6, Rows: 40));
 
-        var json = (await CliRunner.RunAsync("run", "--json", "--gateway", $"127.0.0.1:{silo.GatewayPort}", "--objects", "6", "--rows", "40")).Json();
+        var json = (await CliRunner.RunAsync("run", "--json", "--gateway", $"127.0.0.1:{silo.GatewayPort}", "--objects", "6", "--rows", "40", "--work-us", "50")).Json();
 
         Assert.Equal(expected.TotalRows, json.GetProperty("totalRows").GetInt64());
+        Assert.Equal(expected.Checksum, json.GetProperty("checksum").GetDouble(), Math.Abs(expected.Checksum) * 1e-9);
+        Assert.True(json.GetProperty("workIterations").GetInt64() > 0);
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("efficiency").ValueKind);
         Assert.Equal("as the cluster's silos are configured", json.GetProperty("durability").GetString());
         Assert.Equal(JsonValueKind.Null, json.GetProperty("syncs").ValueKind);
         Assert.Equal(JsonValueKind.Null, json.GetProperty("syncedWrites").ValueKind);
