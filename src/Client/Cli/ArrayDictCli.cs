@@ -17,12 +17,13 @@ internal static class ArrayDictCli
     /// <param name="stdout">Results: tables, progress, or one JSON object with <c>--json</c>.</param>
     /// <param name="stderr">Errors and warnings.</param>
     /// <param name="cancellationToken">Ctrl-C: stops the command in order (exit code 130).</param>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    /// <param name="clock">Time since the program started (<c>run</c>'s wall time); by default, since this call.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, ProgramClock? clock = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        var commands = new CliCommands(stdout, stderr);
+        var commands = new CliCommands(stdout, stderr, clock ?? ProgramClock.StartingNow());
         ParseResult parse;
         try
         {

@@ -1,53 +1,46 @@
 using System.CommandLine;
 using System.Globalization;
 using ArrayDictOrleans.Client.Bench;
-using ArrayDictOrleans.Grains;
-using ArrayDictOrleans.Grains.Persistence;
 using ArrayDictOrleans.Workload;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Serialization;
-using Orleans.Storage;
-using Spectre.Console;
 
 namespace ArrayDictOrleans.Client.Cli;
 
 /// <summary>
-/// <c>arraydict bench</c>: SW1 with the same parameters in several variants, one after another in this process, each on
-/// a fresh embedded silo and a fresh data directory; then the bytes a call sends at several row counts, over a real
-/// gateway connection.
+/// <c>arraydict bench</c>: SW1 with the same parameters in several variants (<see cref="BenchVariants"/>), in this process,
+/// each run on a fresh embedded silo and a fresh place for its state; with <c>--rounds R</c> every variant runs R times,
+/// round by round, and the report gives medians. Then the bytes a call sends at several row counts, over a real gateway
+/// connection.
 /// </summary>
 internal static class BenchCommand
 {
-    public const string Raw = "raw";
-    public const string OrleansBare = "orleans-bare";
-    public const string Orleans = "orleans";
-    public const string OrleansSnapshots = "orleans-snapshots";
-    public const string OrleansJsonSnapshots = "orleans-json-snapshots";
-    public const string OrleansJournal = "orleans-journal";
-
-    private static readonly string[] AllVariants = [Raw, OrleansBare, Orleans, OrleansJournal, OrleansSnapshots, OrleansJsonSnapshots];
-
     public static Command Create(CliCommands cli)
     {
         var workload = new WorkloadOptions();
         var variants = new Option<string[]>("--variants")
         {
-            Description = $"Variants to run, in order ({string.Join(", ", AllVariants)}); the first is the base of the ratios.",
+            Description = $"Variants to run, in order ({string.Join(", ", BenchVariants.All)}); the first is the base of the ratios.",
             HelpName = "name",
             AllowMultipleArgumentsPerToken = true,
-            DefaultValueFactory = _ => AllVariants,
+            DefaultValueFactory = _ => BenchVariants.All,
         };
         variants.Validators.Add(result =>
         {
             Validation.TryGet(result, out string[]? names);
             foreach (string name in names ?? [])
             {
-                if (!AllVariants.Contains(name))
+                if (!BenchVariants.All.Contains(name))
                 {
-                    result.AddError($"--variants has '{name}'; use {string.Join(", ", AllVariants)}.");
+                    result.AddError($"--variants has '{name}'; use {string.Join(", ", BenchVariants.All)}.");
                 }
             }
         });
+        var rounds = new Option<int>("--rounds")
+        {
+            Description = "Run the variants this many times, interleaved round by round; the report gives each variant's median.",
+            HelpName = "R",
+            DefaultValueFactory = _ => 1,
+        };
+        Validation.Between(rounds, 1, 1000);
         var bytesRows = new Option<int[]>("--bytes-rows")
         {
             Description = "Row counts R at which to measure the bytes a call sends.",
@@ -74,131 +67,140 @@ internal static class BenchCommand
         };
         Validation.Between(bytesObjects, 1, 10_000);
         var noBytes = new Option<bool>("--no-bytes") { Description = "Skip the bytes-per-call measurement." };
-        var command = new Command("bench", "Run SW1 in each variant (raw Parallel.For, a plain Orleans grain, ours without persistence, with the journal, with a binary snapshot per call, with a JSON snapshot per call) and measure the bytes a call sends.")
+        var command = new Command(
+            "bench",
+            "Run SW1 in each variant (raw Parallel.For, a plain Orleans grain, ours without persistence, with the synced journal, with the journal unsynced, with a binary snapshot per call, with a JSON snapshot per call) and measure the bytes a call sends. "
+            + "--storage AzureBlob runs the persisted variants against Azure Blob storage (with --connection-string), each run in a new container deleted afterwards.")
         {
-            variants, bytesRows, bytesObjects, noBytes,
+            variants, rounds, bytesRows, bytesObjects, noBytes,
         };
         workload.AddTo(command);
-        command.SetAction((parse, cancellationToken) => RunAsync(
-            cli,
-            parse,
-            workload.Parameters(parse),
-            parse.GetValue(variants) ?? AllVariants,
-            parse.GetValue(noBytes) ? [] : parse.GetValue(bytesRows) ?? [],
-            parse.GetValue(bytesObjects),
-            cancellationToken));
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var output = cli.Output(parse);
+            var settings = cli.Global.Settings(parse);
+            var storage = StorageOf(settings);
+            var chosen = Variants(parse.GetValue(variants) ?? BenchVariants.All, explicitly: parse.GetResult(variants) is { Implicit: false }, storage);
+
+            // Calibrated before any silo starts, so that nothing else competes for the cores while the kernel is timed.
+            var parameters = workload.Parameters(parse, cancellationToken);
+            var plan = new BenchPlan(parameters, parse.GetValue(workload.WorkMicroseconds), chosen, parse.GetValue(rounds), storage);
+            return RunAsync(output, settings, plan, parse.GetValue(noBytes) ? [] : parse.GetValue(bytesRows) ?? [], parse.GetValue(bytesObjects), cancellationToken);
+        });
         return command;
     }
 
-    private static async Task<int> RunAsync(
-        CliCommands cli, ParseResult parse, Sw1Parameters parameters, string[] variants, int[] bytesRows, int bytesObjects, CancellationToken cancellationToken)
+    private static BenchStorage StorageOf(ConnectionSettings settings) => settings.Storage switch
     {
-        var output = cli.Output(parse);
-        var settings = cli.Global.Settings(parse);
+        null => BenchStorage.Local,
+        _ when string.Equals(settings.Storage, "Local", StringComparison.OrdinalIgnoreCase) => BenchStorage.Local,
+        _ when string.Equals(settings.Storage, "AzureBlob", StringComparison.OrdinalIgnoreCase) => BenchStorage.AzureBlob,
+        _ => throw CliException.Usage($"bench --storage is '{settings.Storage}'; use Local (the default) or AzureBlob: the variants without persistence already keep their state in memory."),
+    };
+
+    /// <summary>The variants to run on <paramref name="storage"/>: one named that means nothing there is refused, a default one dropped.</summary>
+    private static string[] Variants(string[] names, bool explicitly, BenchStorage storage)
+    {
+        var refused = names.Where(name => !BenchVariants.RunsOn(name, storage)).ToArray();
+        if (refused.Length > 0 && explicitly)
+        {
+            throw CliException.Usage(
+                $"--variants has {string.Join(", ", refused)}, which gives up syncing local files; with --storage AzureBlob every write is durable when Azure answers, so it would run {BenchVariants.OrleansJournal} again. Leave it out.");
+        }
+
+        return [.. names.Where(name => BenchVariants.RunsOn(name, storage)).Distinct()];
+    }
+
+    private static async Task<int> RunAsync(CliOutput output, ConnectionSettings settings, BenchPlan plan, int[] bytesRows, int bytesObjects, CancellationToken cancellationToken)
+    {
         string root = Path.GetFullPath(settings.DataDirectory ?? "data");
-        var results = new List<(string Name, TimeSpan Fill, Sw1LoopResult Loop, long DataBytes)>();
+        var runs = plan.Variants.ToDictionary(variant => variant, _ => new List<BenchRun>());
         var bytes = new List<BytesPerCall>();
         await ProgressDisplay.RunAsync(output.Console, output.ShowProgress, async progress =>
         {
-            foreach (string variant in variants)
+            for (int round = 1; round <= plan.Rounds; round++)
             {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                if (variant == Raw)
+                string prefix = plan.Rounds > 1 ? string.Create(CultureInfo.InvariantCulture, $"round {round}/{plan.Rounds}: ") : string.Empty;
+                foreach (string variant in plan.Variants)
                 {
-                    progress?.Invoke(Raw);
-
-                    // Once untimed, so that JIT tiering of the workload's code does not count against the floor.
-                    RawSw1.Run(parameters, cancellationToken);
                     GC.Collect();
                     GC.WaitForPendingFinalizers();
-                    var (fill, loop) = RawSw1.Run(parameters, cancellationToken);
-                    results.Add((Raw, fill, loop, 0));
-                    continue;
-                }
-
-                string dataDirectory = Path.Combine(root, $"bench-{variant}-{Guid.NewGuid():N}");
-                try
-                {
-                    await using var connection = await ClusterConnection.OpenAsync(
-                        settings,
-                        output.Error,
-                        cancellationToken,
-                        VariantSettings(variant, dataDirectory),
-                        variant == OrleansJsonSnapshots ? UseNewtonsoftJsonSnapshots : null,
-                        forceEmbedded: true);
-                    if (variant == OrleansBare)
-                    {
-                        progress?.Invoke(OrleansBare);
-                        var (bareFill, bareLoop) = await BareSw1.RunAsync(connection.Grains, parameters);
-                        results.Add((variant, bareFill, bareLoop, 0));
-                        continue;
-                    }
-
-                    var fill = await Sw1Driver.FillAsync(connection.Client, parameters, progress?.Invoke($"{variant}: fill"), cancellationToken);
-                    var loop = await Sw1Driver.LoopAsync(connection.Client, parameters, progress?.Invoke($"{variant}: iteration {{0}}"), cancellationToken);
-                    results.Add((variant, fill, loop, DirectoryBytes(dataDirectory)));
-
-                    // Untimed: so that the silo's shutdown has nothing left to write.
-                    await Sw1Driver.ClearAsync(connection.Client, parameters, cancellationToken);
-                }
-                finally
-                {
-                    if (Directory.Exists(dataDirectory))
-                    {
-                        Directory.Delete(dataDirectory, recursive: true);
-                    }
+                    runs[variant].Add(await RunVariantAsync(output, settings, plan, variant, firstRound: round == 1, root, label => progress?.Invoke(prefix + label), cancellationToken));
                 }
             }
 
             if (bytesRows.Length > 0)
             {
-                bytes.AddRange(await MeasureBytesPerCallAsync(settings, output.Error, parameters, bytesRows, bytesObjects, progress, cancellationToken));
+                bytes.AddRange(await MeasureBytesPerCallAsync(settings, output.Error, plan.Parameters, bytesRows, bytesObjects, progress, cancellationToken));
             }
 
             return 0;
         });
 
-        CheckAgreement(results);
-        double baseSeconds = results.Count > 0 ? results[0].Loop.Elapsed.TotalSeconds : 0;
-        var report = new BenchReport(
-            [.. results.Select(r => new BenchVariant(
-                r.Name,
-                r.Loop.Elapsed.TotalSeconds,
-                r.Loop.CallsPerSecond,
-                baseSeconds > 0 ? r.Loop.Elapsed.TotalSeconds / baseSeconds : 0))],
-            [.. bytes]);
+        CheckAgreement(runs);
+        var report = BenchReport.Create(plan, runs, bytes);
         if (output.Json)
         {
             output.WriteJson(report);
         }
         else
         {
-            WriteTables(output, parameters, results, bytes, bytesObjects);
+            report.WriteTables(output, plan, bytesObjects);
         }
 
         return ExitCodes.Success;
     }
 
-    /// <summary>The settings that make a variant: its storage and persistence policy, over a fresh data directory.</summary>
-    private static Dictionary<string, string?> VariantSettings(string variant, string dataDirectory) => new()
+    private static async Task<BenchRun> RunVariantAsync(
+        CliOutput output,
+        ConnectionSettings settings,
+        BenchPlan plan,
+        string variant,
+        bool firstRound,
+        string root,
+        Func<string, IProgress<IterationProgress>?> progress,
+        CancellationToken cancellationToken)
     {
-        ["ArrayDict:DataDirectory"] = dataDirectory,
-        ["ArrayDict:Storage"] = variant is Orleans or OrleansBare ? "Memory" : "Local",
-        ["ArrayDict:PersistEvery"] = variant is Orleans or OrleansBare ? "0" : "1",
-        ["ArrayDict:SnapshotMode"] = variant == OrleansJournal ? "Journal" : "Full",
-        ["ArrayDict:Dashboard:Enabled"] = "false",
-    };
+        var parameters = plan.Parameters;
+        if (variant == BenchVariants.Raw)
+        {
+            progress(BenchVariants.Raw);
+            if (firstRound)
+            {
+                // Once untimed, so that JIT tiering of the workload's code does not count against the floor.
+                RawSw1.Run(parameters, cancellationToken);
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
 
-    /// <summary>
-    /// Orleans' default JSON grain-storage serializer (<see cref="JsonGrainStorageSerializer"/>, Newtonsoft) on the local
-    /// provider, as a user without this project's snapshot format would have it, with the one converter that ArrayDict needs.
-    /// </summary>
-    private static void UseNewtonsoftJsonSnapshots(ISiloBuilder silo)
-    {
-        silo.Services.Configure<OrleansJsonSerializerOptions>(options => options.JsonSerializerSettings.Converters.Add(new ArrayDictNewtonsoftConverter()));
-        silo.Services.AddOptions<LocalFileGrainStorageOptions>(ArrayDictGrainOptions.StorageName)
-            .PostConfigure<OrleansJsonSerializer>((options, json) => options.GrainStorageSerializer = new JsonGrainStorageSerializer(json));
+            var (rawFill, rawLoop) = RawSw1.Run(parameters, cancellationToken);
+            return new BenchRun(rawFill, rawLoop, 0);
+        }
+
+        // Disposed last: the place is deleted once its silo has stopped.
+        await using var place = BenchPlace.For(variant, plan.Storage, root);
+        await using var connection = await ClusterConnection.OpenAsync(
+            settings,
+            output.Error,
+            cancellationToken,
+            BenchVariants.Settings(variant, place),
+            BenchVariants.ConfigureSilo(variant, plan.Storage),
+            forceEmbedded: true);
+        place.Bind(connection.SiloOptions!);
+        if (variant == BenchVariants.OrleansBare)
+        {
+            progress(BenchVariants.OrleansBare);
+            var (bareFill, bareLoop) = await BareSw1.RunAsync(connection.Grains, parameters);
+            return new BenchRun(bareFill, bareLoop, 0);
+        }
+
+        var fill = await Sw1Driver.FillAsync(connection.Client, parameters, progress($"{variant}: fill"), cancellationToken);
+        var loop = await Sw1Driver.LoopAsync(connection.Client, parameters, progress($"{variant}: iteration {{0}}"), cancellationToken);
+        long stored = await place.StoredBytesAsync(cancellationToken);
+
+        // Untimed: so that the silo's shutdown has nothing left to write.
+        await Sw1Driver.ClearAsync(connection.Client, parameters, cancellationToken);
+        return new BenchRun(fill, loop, stored);
     }
 
     /// <summary>
@@ -238,85 +240,40 @@ internal static class BenchCommand
         return results;
     }
 
-    private static void CheckAgreement(List<(string Name, TimeSpan Fill, Sw1LoopResult Loop, long DataBytes)> results)
+    /// <summary>Every run of every variant must give the first run's totalRows, and its checksum to a relative 1e-9.</summary>
+    private static void CheckAgreement(Dictionary<string, List<BenchRun>> runs)
     {
-        foreach (var result in results.Skip(1))
+        var all = runs.SelectMany(pair => pair.Value.Select((run, index) => (Name: pair.Key, Round: index + 1, run.Loop))).ToList();
+        if (all.Count == 0)
         {
-            var first = results[0];
-            bool rowsAgree = result.Loop.TotalRows == first.Loop.TotalRows;
-            bool sumsAgree = Math.Abs(result.Loop.Checksum - first.Loop.Checksum) <= Math.Abs(first.Loop.Checksum) * 1e-9;
+            return;
+        }
+
+        var first = all[0];
+        foreach (var other in all.Skip(1))
+        {
+            bool rowsAgree = other.Loop.TotalRows == first.Loop.TotalRows;
+            bool sumsAgree = Math.Abs(other.Loop.Checksum - first.Loop.Checksum) <= Math.Abs(first.Loop.Checksum) * 1e-9;
             if (!rowsAgree || !sumsAgree)
             {
                 throw new CliException(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"The variants disagree: {first.Name} gave totalRows {first.Loop.TotalRows} and checksum {first.Loop.Checksum:R}, {result.Name} gave {result.Loop.TotalRows} and {result.Loop.Checksum:R}."));
+                    $"The variants disagree: {first.Name} (round {first.Round}) gave totalRows {first.Loop.TotalRows} and checksum {first.Loop.Checksum:R}, {other.Name} (round {other.Round}) gave {other.Loop.TotalRows} and {other.Loop.Checksum:R}."));
             }
-        }
-    }
-
-    private static long DirectoryBytes(string directory) =>
-        Directory.Exists(directory) ? new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
-
-    private static void WriteTables(
-        CliOutput output, Sw1Parameters parameters, List<(string Name, TimeSpan Fill, Sw1LoopResult Loop, long DataBytes)> results, List<BytesPerCall> bytes, int bytesObjects)
-    {
-        var c = CultureInfo.InvariantCulture;
-        var table = new Table().Border(TableBorder.Rounded)
-            .Title(string.Create(c, $"SW1: N={parameters.Objects:N0} R={parameters.Rows:N0} U={parameters.Updates} A={parameters.Appends} T={parameters.Budget} W={parameters.Width}"));
-        table.AddColumn("variant");
-        foreach (string column in new[] { "fill s", "loop s", "calls/s", "ms/iteration", "x first", "snapshots on disk" })
-        {
-            table.AddColumn(new TableColumn(column).RightAligned());
-        }
-
-        double baseSeconds = results.Count > 0 ? results[0].Loop.Elapsed.TotalSeconds : 0;
-        foreach (var (name, fill, loop, dataBytes) in results)
-        {
-            table.AddRow(
-                name,
-                fill.TotalSeconds.ToString("F3", c),
-                loop.Elapsed.TotalSeconds.ToString("F3", c),
-                loop.CallsPerSecond.ToString("N0", c),
-                (loop.Iterations > 0 ? loop.Elapsed.TotalMilliseconds / loop.Iterations : 0).ToString("F1", c),
-                (baseSeconds > 0 ? loop.Elapsed.TotalSeconds / baseSeconds : 0).ToString("F2", c),
-                dataBytes > 0 ? dataBytes.ToString("N0", c) : "-");
-        }
-
-        output.Console.Write(table);
-        if (results.Count > 0)
-        {
-            output.Out.WriteLine(string.Create(c, $"Every variant: {results[0].Loop.Calls:N0} calls, totalRows {results[0].Loop.TotalRows:N0}, checksum {results[0].Loop.Checksum:R}."));
-        }
-
-        if (bytes.Count > 0)
-        {
-            var bytesTable = new Table().Border(TableBorder.Rounded)
-                .Title(string.Create(c, $"Bytes per call over a loopback gateway connection (N={bytesObjects}, request + response)"));
-            bytesTable.AddColumn(new TableColumn("R").RightAligned());
-            bytesTable.AddColumn(new TableColumn("bytes/call").RightAligned());
-            foreach (var entry in bytes)
-            {
-                bytesTable.AddRow(entry.Rows.ToString("N0", c), entry.Bytes.ToString("N0", c));
-            }
-
-            output.Console.Write(bytesTable);
         }
     }
 }
 
-/// <summary>The report of <c>arraydict bench --json</c>.</summary>
-/// <param name="Variants">Each variant run, in order.</param>
-/// <param name="BytesPerCall">The bytes a call sends, per row count.</param>
-internal sealed record BenchReport(BenchVariant[] Variants, BytesPerCall[] BytesPerCall);
+/// <summary>What <c>arraydict bench</c> runs.</summary>
+/// <param name="Parameters">SW1's parameters, with the calibrated work.</param>
+/// <param name="WorkMicroseconds">K, the <c>--work-us</c> flag.</param>
+/// <param name="Variants">The variants, in order.</param>
+/// <param name="Rounds">How many times each variant runs.</param>
+/// <param name="Storage">Where the persisted variants keep their state.</param>
+internal sealed record BenchPlan(Sw1Parameters Parameters, int WorkMicroseconds, string[] Variants, int Rounds, BenchStorage Storage);
 
-/// <summary>One variant's loop.</summary>
-/// <param name="Name">raw, orleans, orleans-snapshots, orleans-json-snapshots or orleans-journal.</param>
-/// <param name="LoopSeconds">Wall time of the driver loop.</param>
-/// <param name="CallsPerSecond">Calls over loop time.</param>
-/// <param name="RatioToRaw">Loop time over the first variant's (raw, by default).</param>
-internal sealed record BenchVariant(string Name, double LoopSeconds, double CallsPerSecond, double RatioToRaw);
-
-/// <summary>The bytes sent per call at <see cref="Rows"/> initial rows.</summary>
-/// <param name="Rows">R.</param>
-/// <param name="Bytes">Bytes sent per call, request and response together.</param>
-internal sealed record BytesPerCall(int Rows, double Bytes);
+/// <summary>One run of one variant.</summary>
+/// <param name="Fill">Wall time of the fill.</param>
+/// <param name="Loop">The loop.</param>
+/// <param name="StoredBytes">Bytes in its storage after the loop; 0 without persistence.</param>
+internal sealed record BenchRun(TimeSpan Fill, Sw1LoopResult Loop, long StoredBytes);

@@ -8,10 +8,11 @@ internal sealed class CliCommands
     private readonly TextWriter _stdout;
     private readonly TextWriter _stderr;
 
-    public CliCommands(TextWriter stdout, TextWriter stderr)
+    public CliCommands(TextWriter stdout, TextWriter stderr, ProgramClock clock)
     {
         _stdout = stdout;
         _stderr = stderr;
+        Clock = clock;
         Root = new RootCommand(
             "arraydict: ArrayDicts held by Orleans grains. 'run' runs the reference workload SW1 (the main job); the other commands look at and move one ArrayDict. "
             + "Without --gateway (or configured gateways or AzureTable clustering) a silo is hosted in this process, with snapshots under ./data. "
@@ -33,6 +34,9 @@ internal sealed class CliCommands
     public RootCommand Root { get; }
 
     public GlobalOptions Global { get; } = new();
+
+    /// <summary>Time since the program started.</summary>
+    public ProgramClock Clock { get; }
 
     /// <summary>The writers of this run, with <c>--json</c> as the parse result says.</summary>
     public CliOutput Output(ParseResult parse) => new(_stdout, _stderr, parse.GetValue(Global.Json));

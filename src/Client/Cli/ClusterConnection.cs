@@ -27,6 +27,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
         GatewayPort = gatewayPort;
         Client = host.Services.GetRequiredService<ArrayDictClient>();
         Grains = host.Services.GetRequiredService<IGrainFactory>();
+        SiloOptions = embedded ? host.Services.GetRequiredService<IOptions<ArrayDictSiloOptions>>().Value : null;
     }
 
     /// <summary>The SDK client.</summary>
@@ -37,6 +38,9 @@ internal sealed class ClusterConnection : IAsyncDisposable
 
     /// <summary>Whether the silo runs in this process.</summary>
     public bool IsEmbedded { get; }
+
+    /// <summary>The embedded silo's settings (storage, snapshot mode, persistence, sync); null for a client of a remote cluster.</summary>
+    public ArrayDictSiloOptions? SiloOptions { get; }
 
     /// <summary>Where the cluster is, for messages: <c>embedded silo (data in ...)</c> or the gateways.</summary>
     public string Description { get; }

@@ -3,19 +3,38 @@ using ArrayDictOrleans.Workload;
 
 namespace ArrayDictOrleans.Client.Cli;
 
-/// <summary>SW1 through the SDK: clear and fill every ArrayDict inside its grain, then the iterate-until-done loop.</summary>
+/// <summary>SW1 through the SDK: bring every ArrayDict to the initial state inside its grain, then the iterate-until-done loop.</summary>
 internal static class Sw1Driver
 {
     private const int ClearConcurrency = 64;
 
-    /// <summary>Clears ArrayDicts 0..N-1 to the run's width and fills them with SW1's initial state, inside the grains.</summary>
+    // As many calls in flight as the SDK's fan-out has by default (ArrayDictClientOptions.MaxConcurrency).
+    private const int FillConcurrency = 256;
+
+    /// <summary>
+    /// Brings ArrayDicts 0..N-1 to SW1's initial state at the run's width, inside the grains: one flow per ArrayDict that
+    /// asks for its info, clears it only when it holds rows, epochs or another width (so a fresh ArrayDict writes no
+    /// tombstone), then fills it, so that each activation is visited in one go.
+    /// </summary>
     public static async Task<TimeSpan> FillAsync(ArrayDictClient client, Sw1Parameters parameters, IProgress<IterationProgress>? progress, CancellationToken cancellationToken)
     {
         var ids = Ids(parameters);
+        var fill = new Sw1FillMethod(parameters);
+        int completed = 0;
         var watch = Stopwatch.StartNew();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = ClearConcurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(ids, parallel, async (id, _) => await client.Get(id).ClearAsync(parameters.Width).ConfigureAwait(false)).ConfigureAwait(false);
-        await client.ApplyManyAsync(ids, _ => new Sw1FillMethod(parameters), epoch: null, progress, cancellationToken).ConfigureAwait(false);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = FillConcurrency, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(ids, parallel, async (id, token) =>
+        {
+            var grain = client.Get(id);
+            var info = await grain.GetInfoAsync().ConfigureAwait(false);
+            if (info.Count != 0 || info.LastAppliedEpoch is not null || info.Width != parameters.Width)
+            {
+                await grain.ClearAsync(parameters.Width).ConfigureAwait(false);
+            }
+
+            await client.ApplyAsync(id, fill, epoch: null, token).ConfigureAwait(false);
+            progress?.Report(new IterationProgress(0, Interlocked.Increment(ref completed), ids.Length));
+        }).ConfigureAwait(false);
         return watch.Elapsed;
     }
 

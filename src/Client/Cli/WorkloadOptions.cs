@@ -20,16 +20,22 @@ internal sealed class WorkloadOptions
 
     public Option<int> Width { get; } = Create("--width", "W", "Values per row.", Defaults.Width, 1, 1_000_000);
 
+    public Option<int> WorkMicroseconds { get; } = Create(
+        "--work-us", "K", "Each call also does about K microseconds of deterministic CPU work (calibrated at start with every core busy); its outcome goes into the result, not the rows.", 0, 0, 60_000_000);
+
     public void AddTo(Command command)
     {
-        foreach (var option in new[] { Objects, Rows, Updates, Appends, Iterations, Width })
+        foreach (var option in new[] { Objects, Rows, Updates, Appends, Iterations, Width, WorkMicroseconds })
         {
             command.Options.Add(option);
         }
     }
 
-    /// <summary>The parameters given; a combination whose ArrayDicts could not exist is a usage error.</summary>
-    public Sw1Parameters Parameters(ParseResult parse)
+    /// <summary>
+    /// The parameters given, with <c>--work-us</c> turned into a step count by <see cref="WorkCalibration"/> (which takes
+    /// about half a second when K > 0); a combination whose ArrayDicts could not exist is a usage error.
+    /// </summary>
+    public Sw1Parameters Parameters(ParseResult parse, CancellationToken cancellationToken)
     {
         var parameters = new Sw1Parameters(
             parse.GetValue(Objects), parse.GetValue(Rows), parse.GetValue(Updates), parse.GetValue(Appends), parse.GetValue(Iterations), parse.GetValue(Width));
@@ -41,7 +47,8 @@ internal sealed class WorkloadOptions
                 $"With --rows {parameters.Rows}, --appends {parameters.Appends}, --iterations {parameters.Budget} and --width {parameters.Width}, an ArrayDict would reach {finalRows} rows of {parameters.Width} values, more than one .NET array holds ({Array.MaxLength} values).");
         }
 
-        return parameters;
+        int workMicroseconds = parse.GetValue(WorkMicroseconds);
+        return workMicroseconds == 0 ? parameters : parameters with { WorkIterations = WorkCalibration.IterationsFor(workMicroseconds, cancellationToken) };
     }
 
     private static Option<int> Create(string name, string helpName, string description, int defaultValue, int min, int max)

@@ -15,7 +15,10 @@ public static class Sw1
         }
     }
 
-    /// <summary>Runs iteration <paramref name="iteration"/> of object <paramref name="objectId"/>: updates, appends, then the full sum.</summary>
+    /// <summary>
+    /// Runs iteration <paramref name="iteration"/> of object <paramref name="objectId"/>: updates, appends, the full sum, and
+    /// <see cref="Sw1Parameters.WorkIterations"/> steps of CPU work whose outcome goes into the result, not the rows.
+    /// </summary>
     public static Sw1StepResult Step(ArrayDict dict, Sw1Parameters parameters, long objectId, int iteration)
     {
         ArgumentNullException.ThrowIfNull(dict);
@@ -36,7 +39,8 @@ public static class Sw1
             dict.AddRow(key).Fill(t + a);
         }
 
-        return new Sw1StepResult(Sum(dict), dict.Count, t + 1 >= parameters.CallsFor(objectId));
+        ulong work = Sw1Work.Run(parameters.WorkIterations, objectId, iteration);
+        return new Sw1StepResult(Sum(dict), dict.Count, t + 1 >= parameters.CallsFor(objectId), work);
     }
 
     /// <summary>The sum of every value of every row in use.</summary>

@@ -98,7 +98,7 @@ public static class ArrayDictSiloHostingExtensions
                 silo.AddArrayDictLocalJournalStorage(options.DataDirectory, journal => journal.AllowLostCallsOnMachineCrash = options.AllowLostCallsOnMachineCrash);
                 break;
             case StorageProvider.Local:
-                silo.AddArrayDictLocalStorage(options.DataDirectory, options.FlushToDisk);
+                silo.AddArrayDictLocalStorage(options.DataDirectory, options.FlushToDisk && !options.AllowLostCallsOnMachineCrash);
                 break;
             case StorageProvider.AzureBlob when options.SnapshotMode == SnapshotMode.Journal:
                 silo.AddArrayDictAzureBlobJournalStorage(

@@ -33,8 +33,9 @@ public sealed class ArrayDictSiloOptions
 
     /// <summary>
     /// Gives up surviving a crash of the machine (power loss, kernel panic) for speed: writes are no longer synced to the
-    /// disk before a call returns, so the operating system may lose calls that returned if the machine, not just the silo
-    /// process, goes down. Default false: every call that returned is on the disk.
+    /// disk before a call returns (neither journal appends nor, with <see cref="SnapshotMode.Full"/>, snapshots), so the
+    /// operating system may lose calls that returned if the machine, not just the silo process, goes down. Default false:
+    /// every call that returned is on the disk.
     /// </summary>
     public bool AllowLostCallsOnMachineCrash { get; set; }
 

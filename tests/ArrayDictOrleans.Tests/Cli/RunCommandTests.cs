@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using ArrayDictOrleans.Client.Cli;
 using ArrayDictOrleans.Tests.Workload;
 using ArrayDictOrleans.Workload;
 
@@ -48,7 +50,7 @@ public sealed class RunCommandTests
         var result = await CliRunner.RunAsync("run", "--data-dir", data.Path, "--objects", "10", "--rows", "100");
 
         Assert.True(result.ExitCode == 0, result.Stderr);
-        foreach (string measure in new[] { "iterations", "calls", "fill", "loop", "calls per second", "totalRows", "checksum", "snapshot bytes written" })
+        foreach (string measure in new[] { "iterations", "calls", "start", "fill", "loop", "stop", "calls per second", "totalRows", "checksum", "snapshot bytes written", "Durability: " })
         {
             Assert.Contains(measure, result.Stdout);
         }
@@ -92,6 +94,120 @@ public sealed class RunCommandTests
             var info = await CliRunner.RunAsync("info", id, "--json", "--data-dir", data.Path);
             info.Json();
         }
+    }
+
+    [Fact]
+    public async Task Run_Json_WorkUs_KeepsTotalRowsAndChecksumOfPlainRunAndLoop()
+    {
+        using var data = new TempDirectory();
+        var expected = PlainSw1Loop.Run(new Sw1Parameters(Objects: 12, Rows: 80));
+        string[] common = ["run", "--json", "--data-dir", data.Path, "--storage", "Memory", "--objects", "12", "--rows", "80"];
+
+        var plain = (await CliRunner.RunAsync(common)).Json();
+        var working = (await CliRunner.RunAsync([.. common, "--work-us", "200"])).Json();
+
+        Assert.Equal(expected.TotalRows, plain.GetProperty("totalRows").GetInt64());
+        Assert.Equal(expected.TotalRows, working.GetProperty("totalRows").GetInt64());
+        Assert.Equal(expected.Checksum, plain.GetProperty("checksum").GetDouble(), Math.Abs(expected.Checksum) * 1e-9);
+        Assert.Equal(plain.GetProperty("checksum").GetDouble(), working.GetProperty("checksum").GetDouble(), Math.Abs(expected.Checksum) * 1e-9);
+        Assert.Equal(0, plain.GetProperty("workMicroseconds").GetInt32());
+        Assert.Equal(0, plain.GetProperty("workIterations").GetInt64());
+        Assert.Equal(JsonValueKind.Null, plain.GetProperty("efficiency").ValueKind);
+        Assert.Equal(200, working.GetProperty("workMicroseconds").GetInt32());
+        Assert.True(working.GetProperty("workIterations").GetInt64() > 0, "--work-us 200 was calibrated to no work at all");
+        Assert.True(working.GetProperty("efficiency").GetDouble() > 0);
+    }
+
+    [Theory]
+    [InlineData("2", "1")]
+    [InlineData("1", "1")]
+    public async Task Run_TwiceOnOneDataDirectory_SecondRunStartsFromScratch(string firstWidth, string secondWidth)
+    {
+        using var data = new TempDirectory();
+        var expected = PlainSw1Loop.Run(new Sw1Parameters(Objects: 9, Rows: 30, Width: int.Parse(secondWidth, CultureInfo.InvariantCulture)));
+        string[] common = ["run", "--json", "--data-dir", data.Path, "--objects", "9", "--rows", "30"];
+
+        (await CliRunner.RunAsync([.. common, "--width", firstWidth])).Json();
+        var second = (await CliRunner.RunAsync([.. common, "--width", secondWidth])).Json();
+
+        Assert.Equal(expected.TotalRows, second.GetProperty("totalRows").GetInt64());
+        Assert.Equal(expected.Checksum, second.GetProperty("checksum").GetDouble(), Math.Abs(expected.Checksum) * 1e-9);
+        Assert.Equal(0, second.GetProperty("retries").GetInt64());
+    }
+
+    [Fact]
+    public async Task Run_Json_ReportsEachPhase_WallCoversThemAll()
+    {
+        using var data = new TempDirectory();
+
+        var json = (await CliRunner.RunAsync("run", "--json", "--data-dir", data.Path, "--objects", "10", "--rows", "50")).Json();
+
+        double sum = 0;
+        foreach (string phase in new[] { "startSeconds", "fillSeconds", "loopSeconds", "stopSeconds" })
+        {
+            double seconds = json.GetProperty(phase).GetDouble();
+            Assert.True(seconds > 0, $"{phase} is {seconds}");
+            sum += seconds;
+        }
+
+        double wall = json.GetProperty("wallSeconds").GetDouble();
+        Assert.True(wall >= sum, $"wallSeconds {wall} is less than start + fill + loop + stop = {sum}");
+    }
+
+    [Fact]
+    public async Task Run_Json_EmbeddedSilo_SaysHowDurableAndCountsSyncs()
+    {
+        using var data = new TempDirectory();
+
+        var json = (await CliRunner.RunAsync("run", "--json", "--data-dir", data.Path, "--objects", "10", "--rows", "50")).Json();
+
+        Assert.Equal("every call durable on return (journal, synced, group commit)", json.GetProperty("durability").GetString());
+
+        // Every call of the loop was synced before it returned, and a sync covers one write or more. (The meter counts the
+        // whole process, where other tests may write too: hence bounds, not equalities.)
+        long calls = json.GetProperty("calls").GetInt64();
+        long syncs = json.GetProperty("syncs").GetInt64();
+        long syncedWrites = json.GetProperty("syncedWrites").GetInt64();
+        Assert.True(syncedWrites >= calls, $"{syncedWrites} synced writes for {calls} calls");
+        Assert.InRange(syncs, 1, syncedWrites);
+    }
+
+    [Fact]
+    public async Task Run_Text_SummaryHasPhasesAndDurabilityLine()
+    {
+        using var data = new TempDirectory();
+        long calls = new Sw1Parameters(Objects: 10, Rows: 50).TotalCalls();
+
+        var result = await CliRunner.RunAsync("run", "--data-dir", data.Path, "--objects", "10", "--rows", "50");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        string durability = Assert.Single(result.Stdout.Split('\n'), line => line.StartsWith("Durability: ", StringComparison.Ordinal));
+        Assert.Matches(@"^Durability: every call durable on return \(.+\); [0-9,]+ syncs for " + calls.ToString("N0", CultureInfo.InvariantCulture) + @" calls in the loop\.$", durability.TrimEnd());
+        foreach (string measure in new[] { "start", "stop", "wall (whole process)" })
+        {
+            Assert.Contains(measure, result.Stdout);
+        }
+    }
+
+    [Fact]
+    public async Task Run_Json_RemoteCluster_DurabilityAsSilosConfigured_NoCountsNoEfficiency()
+    {
+        using var data = new TempDirectory();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using var silo = await ClusterConnection.OpenAsync(
+            new ConnectionSettings { DataDirectory = data.Path, Storage = "Memory" }, TextWriter.Null, timeout.Token, forceEmbedded: true);
+        var expected = PlainSw1Loop.Run(new Sw1Parameters(Objects: 6, Rows: 40));
+
+        var json = (await CliRunner.RunAsync("run", "--json", "--gateway", $"127.0.0.1:{silo.GatewayPort}", "--objects", "6", "--rows", "40", "--work-us", "50")).Json();
+
+        Assert.Equal(expected.TotalRows, json.GetProperty("totalRows").GetInt64());
+        Assert.Equal(expected.Checksum, json.GetProperty("checksum").GetDouble(), Math.Abs(expected.Checksum) * 1e-9);
+        Assert.True(json.GetProperty("workIterations").GetInt64() > 0);
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("efficiency").ValueKind);
+        Assert.Equal("as the cluster's silos are configured", json.GetProperty("durability").GetString());
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("syncs").ValueKind);
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("syncedWrites").ValueKind);
+        Assert.True(json.GetProperty("stopSeconds").GetDouble() > 0);
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -75,4 +75,57 @@ public sealed class Sw1Tests
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Sw1Parameters(n, r, u, a, t, w).Validate());
         Assert.Equal(name, error.ParamName);
     }
+
+    [Fact]
+    public void Sw1Parameters_Validate_NegativeWorkIterations_NamesParameter()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Sw1Parameters(WorkIterations: -1).Validate());
+        Assert.Equal(nameof(Sw1Parameters.WorkIterations), error.ParamName);
+    }
+
+    [Fact]
+    public void Sw1_Step_WithWork_SameRowsAndSumAsWithout()
+    {
+        var plain = new Sw1Parameters(Objects: 5, Rows: 50, Updates: 20, Appends: 3, Budget: 3);
+        var working = plain with { WorkIterations = 10_000 };
+        var plainDict = new ArrayDict();
+        var workingDict = new ArrayDict();
+        Sw1.Fill(plainDict, plain);
+        Sw1.Fill(workingDict, working);
+
+        for (int t = 0; t < 3; t++)
+        {
+            var without = Sw1.Step(plainDict, plain, objectId: 4, t);
+            var with = Sw1.Step(workingDict, working, objectId: 4, t);
+
+            Assert.Equal(without.Sum, with.Sum);
+            Assert.Equal(without.Rows, with.Rows);
+            Assert.Equal(without.Done, with.Done);
+            Assert.Equal(0UL, without.WorkResult);
+            Assert.Equal(Sw1Work.Run(10_000, objectId: 4, t), with.WorkResult);
+        }
+
+        Assert.Equal(plainDict.RowKeys.ToArray(), workingDict.RowKeys.ToArray());
+        Assert.Equal(plainDict.Values.ToArray(), workingDict.Values.ToArray());
+    }
+
+    [Fact]
+    public void Sw1Work_Run_IsDeterministicAndDependsOnEveryInput()
+    {
+        ulong result = Sw1Work.Run(1000, objectId: 7, iteration: 2);
+
+        Assert.Equal(result, Sw1Work.Run(1000, objectId: 7, iteration: 2));
+        Assert.NotEqual(0UL, result);
+        Assert.NotEqual(result, Sw1Work.Run(1001, objectId: 7, iteration: 2));
+        Assert.NotEqual(result, Sw1Work.Run(1000, objectId: 8, iteration: 2));
+        Assert.NotEqual(result, Sw1Work.Run(1000, objectId: 7, iteration: 3));
+        Assert.Equal(0UL, Sw1Work.Run(0, objectId: 7, iteration: 2));
+    }
+
+    [Fact]
+    public void Sw1Work_Run_NegativeIterations_ThrowsArgumentOutOfRange()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Sw1Work.Run(-1, objectId: 0, iteration: 0));
+        Assert.Equal("iterations", error.ParamName);
+    }
 }
