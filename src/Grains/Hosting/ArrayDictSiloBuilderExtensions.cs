@@ -5,6 +5,8 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
 
 namespace Orleans.Hosting;
 
@@ -23,17 +25,29 @@ public static class ArrayDictSiloBuilderExtensions
         return builder;
     }
 
-    /// <summary>Keeps ArrayDict snapshots as files under <paramref name="directory"/> (the embedded default).</summary>
+    /// <summary>
+    /// Keeps ArrayDict state as one Full snapshot file per grain under <paramref name="directory"/>, rewritten on every
+    /// write (<c>SnapshotMode=Full</c>). A grain that the journal mode stored under the same directory is read from its
+    /// journal and moved to a snapshot by its first write (docs/journal.md, "Switching modes").
+    /// </summary>
+    /// <param name="builder">The silo builder.</param>
+    /// <param name="directory">The root directory; the provider's files go to a subdirectory named after it.</param>
+    /// <param name="flushToDisk">Whether each write is synced to the disk before it replaces the previous snapshot.</param>
+    /// <returns>The builder.</returns>
     public static ISiloBuilder AddArrayDictLocalStorage(this ISiloBuilder builder, string directory, bool flushToDisk = true)
     {
+        ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        return builder.AddLocalFileGrainStorage(ArrayDictGrainOptions.StorageName, (OptionsBuilder<LocalFileGrainStorageOptions> options) =>
+        const string name = ArrayDictGrainOptions.StorageName;
+        builder.Services.AddLocalFileGrainStorageOptions(name, options =>
             options.Configure<ArrayDictStateSerializer>((o, serializer) =>
             {
                 o.RootDirectory = directory;
                 o.FlushToDisk = flushToDisk;
                 o.GrainStorageSerializer = serializer;
             }));
+        builder.Services.AddGrainStorage(name, ArrayDictFullGrainStorageFactory.CreateLocalFile);
+        return builder;
     }
 
     /// <summary>
@@ -48,25 +62,45 @@ public static class ArrayDictSiloBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        return builder.AddArrayDictLocalJournalGrainStorage(ArrayDictGrainOptions.StorageName, options =>
+        builder.AddArrayDictLocalJournalGrainStorage(ArrayDictGrainOptions.StorageName, options =>
         {
             options.RootDirectory = directory;
             configure?.Invoke(options);
         });
+        AddFullSnapshotSource(builder.Services, ArrayDictGrainOptions.StorageName, ArrayDictFullSnapshotSource.CreateLocalFile);
+        return builder;
     }
 
-    /// <summary>Keeps ArrayDict snapshots as block blobs in <paramref name="containerName"/> of the account that <paramref name="connectionString"/> names.</summary>
+    /// <summary>
+    /// Keeps ArrayDict state as one Full snapshot blob per grain in <paramref name="containerName"/> of the account that
+    /// <paramref name="connectionString"/> names, rewritten on every write (<c>SnapshotMode=Full</c>, Orleans'
+    /// <see cref="Orleans.Storage.AzureBlobGrainStorage"/>). A grain that the journal mode stored in the same container is
+    /// read from its journal and moved to a snapshot by its first write (docs/journal.md, "Switching modes").
+    /// </summary>
+    /// <param name="builder">The silo builder.</param>
+    /// <param name="connectionString">The storage account's connection string.</param>
+    /// <param name="containerName">The container.</param>
+    /// <returns>The builder.</returns>
     public static ISiloBuilder AddArrayDictAzureBlobStorage(this ISiloBuilder builder, string connectionString, string containerName)
     {
+        ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         ArgumentException.ThrowIfNullOrWhiteSpace(containerName);
-        return builder.AddAzureBlobGrainStorage(ArrayDictGrainOptions.StorageName, (OptionsBuilder<AzureBlobStorageOptions> options) =>
-            options.Configure<ArrayDictStateSerializer>((o, serializer) =>
-            {
-                o.BlobServiceClient = new BlobServiceClient(connectionString);
-                o.ContainerName = containerName;
-                o.GrainStorageSerializer = serializer;
-            }));
+        const string name = ArrayDictGrainOptions.StorageName;
+        var services = builder.Services;
+
+        // What AddAzureBlobGrainStorage registers, except the provider itself: the wrapper takes its name.
+        services.AddOptions<AzureBlobStorageOptions>(name).Configure<ArrayDictStateSerializer>((o, serializer) =>
+        {
+            o.BlobServiceClient = new BlobServiceClient(connectionString);
+            o.ContainerName = containerName;
+            o.GrainStorageSerializer = serializer;
+        });
+        services.AddTransient<IConfigurationValidator>(sp => new AzureBlobStorageOptionsValidator(sp.GetRequiredService<IOptionsMonitor<AzureBlobStorageOptions>>().Get(name), name));
+        services.AddTransient<IPostConfigureOptions<AzureBlobStorageOptions>, DefaultStorageProviderSerializerOptionsConfigurator<AzureBlobStorageOptions>>();
+        services.ConfigureNamedOptionForLogging<AzureBlobStorageOptions>(name);
+        services.AddGrainStorage(name, ArrayDictFullGrainStorageFactory.CreateAzureBlob);
+        return builder;
     }
 
     /// <summary>
@@ -83,12 +117,24 @@ public static class ArrayDictSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         ArgumentException.ThrowIfNullOrWhiteSpace(containerName);
-        return builder.AddArrayDictAzureBlobJournalGrainStorage(ArrayDictGrainOptions.StorageName, options =>
+        builder.AddArrayDictAzureBlobJournalGrainStorage(ArrayDictGrainOptions.StorageName, options =>
         {
             options.BlobServiceClient = new BlobServiceClient(connectionString);
             options.ContainerName = containerName;
             configure?.Invoke(options);
         });
+        AddFullSnapshotSource(builder.Services, ArrayDictGrainOptions.StorageName, ArrayDictFullSnapshotSource.CreateAzureBlob);
+        return builder;
+    }
+
+    /// <summary>
+    /// Lets the journal storage <paramref name="name"/> read the Full snapshots of the same place and adopt them (a switch
+    /// from Full to Journal): the Full provider it reads, under its name, started with the silo.
+    /// </summary>
+    private static void AddFullSnapshotSource(IServiceCollection services, string name, Func<IServiceProvider, string, ArrayDictFullSnapshotSource> create)
+    {
+        services.AddKeyedSingleton(name, (sp, _) => create(sp, name));
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredKeyedService<ArrayDictFullSnapshotSource>(name));
     }
 
     /// <summary>Keeps ArrayDict snapshots in memory (tests and throw-away runs): gone when the cluster stops.</summary>

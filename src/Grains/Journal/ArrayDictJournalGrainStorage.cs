@@ -15,6 +15,11 @@ namespace ArrayDictOrleans.Grains.Journal;
 /// storage knows of each active grain's journal (its position, sizes, record count) stays here, and is forgotten, with
 /// the store's hold on the grain, when the activation ends.
 /// </summary>
+/// <remarks>
+/// Given the Full-mode provider of the same data (<c>fullSnapshots</c>), a read also looks for a Full snapshot and,
+/// when it is the current form, returns it; the grain's first write then stores it as a base that names the snapshot's
+/// ETag, and only after that removes the snapshot (docs/journal.md, "Switching modes").
+/// </remarks>
 public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDisposable
 {
     private readonly string _name;
@@ -23,6 +28,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
     private readonly ArrayDictStateSerializer _serializer;
     private readonly ILogger _logger;
     private readonly IGrainContextAccessor? _grainContexts;
+    private readonly IGrainStorage? _fullSnapshots;
     private readonly ConcurrentDictionary<GrainId, JournalCursor> _cursors = new();
 
     // The activation that read each grain last: only its end releases the grain (a newer activation may have read it since).
@@ -35,6 +41,10 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
     /// <param name="serializer">Encodes the epoch metadata and reads base snapshots.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="grainContexts">Tells which activation reads a grain, to release the grain when it deactivates; null outside a silo.</param>
+    /// <param name="fullSnapshots">
+    /// The Full-mode provider of the same data, whose snapshots this storage reads and adopts (a switch from Full to
+    /// Journal), or null for none. Its clear must delete (as with <c>DeleteStateOnClear</c>), never leave a tombstone.
+    /// </param>
     /// <exception cref="OrleansConfigurationException">The compaction options are invalid.</exception>
     public ArrayDictJournalGrainStorage(
         string name,
@@ -42,7 +52,8 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
         ArrayDictJournalOptions options,
         ArrayDictStateSerializer serializer,
         ILogger<ArrayDictJournalGrainStorage> logger,
-        IGrainContextAccessor? grainContexts = null)
+        IGrainContextAccessor? grainContexts = null,
+        IGrainStorage? fullSnapshots = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(store);
@@ -56,6 +67,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
         _serializer = serializer;
         _logger = logger;
         _grainContexts = grainContexts;
+        _fullSnapshots = fullSnapshots;
     }
 
     /// <summary>Gets the backend (tests reach its hooks through it).</summary>
@@ -85,8 +97,13 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
         ReleaseWhenDeactivated(grainId, key);
         try
         {
-            var contents = await _store.ReadAsync(key, CancellationToken.None).ConfigureAwait(false);
-            if (contents is null)
+            // The other mode's snapshot is looked for at the same time: one stat or one request for a grain without one.
+            var journalRead = _store.ReadAsync(key, CancellationToken.None);
+            var fullRead = _fullSnapshots is null ? Task.FromResult<FullSnapshot?>(null) : ReadFullSnapshotAsync(stateName, grainId);
+            await Task.WhenAll(journalRead, fullRead).ConfigureAwait(false);
+            var contents = await journalRead.ConfigureAwait(false);
+            var full = await fullRead.ConfigureAwait(false);
+            if (contents is null && full is null)
             {
                 _cursors.TryRemove(grainId, out _);
                 grainState.State = (T)(object)new ArrayDictState(trackChanges: true);
@@ -95,11 +112,36 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
                 return;
             }
 
-            var (state, cursor) = Recover(contents, grainId);
+            var stored = contents is null ? null : ReadBase(contents, trackChanges: true);
+            if (full is not null && (stored is null || stored.AdoptedFullETag != full.ETag))
+            {
+                // The Full snapshot is the current form: the first write adopts it (and replaces any older journal).
+                _cursors.TryRemove(grainId, out _);
+                grainState.State = (T)(object)new ArrayDictState(trackChanges: true)
+                {
+                    Dict = full.State.Dict,
+                    LastEpoch = full.State.LastEpoch,
+                    LastResult = full.State.LastResult,
+                };
+                grainState.ETag = new ModeMigrationETag(JournalIsCurrent: false, contents?.Position, full.ETag).ToString();
+                grainState.RecordExists = full.RecordExists;
+                LogFullSnapshotRead(_name, grainId, full.ETag, contents?.Position.ToString() ?? "none");
+                return;
+            }
+
+            var cursor = Replay(contents!, stored!.State, grainId);
             _cursors[grainId] = cursor;
-            grainState.State = (T)(object)state;
-            grainState.ETag = contents.Position.ToString();
+            grainState.State = (T)(object)stored.State;
             grainState.RecordExists = true;
+            if (full is null)
+            {
+                grainState.ETag = contents!.Position.ToString();
+                return;
+            }
+
+            // The journal adopted exactly this Full snapshot, whose removal was interrupted: the first write or clear finishes it.
+            grainState.ETag = new ModeMigrationETag(JournalIsCurrent: true, contents!.Position, full.ETag).ToString();
+            LogAdoptedSnapshotLeft(_name, grainId, full.ETag);
         }
         catch (Exception exception)
         {
@@ -113,6 +155,12 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
+        if (ModeMigrationETag.IsOne(grainState.ETag))
+        {
+            await WriteAfterSwitchAsync(stateName, grainId, grainState).ConfigureAwait(false);
+            return;
+        }
+
         var key = GetKey(stateName, grainId);
         var expected = ExpectedPosition(grainState.ETag, grainId);
 
@@ -170,6 +218,76 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
         }
     }
 
+    /// <summary>
+    /// For the Full-mode storage: the grain's journal, if it has one, with its base read but not yet replayed. A local
+    /// grain that never had a journal costs one stat (no lease); one that has one is held as a read of this storage holds it.
+    /// </summary>
+    /// <param name="stateName">The state name.</param>
+    /// <param name="grainId">The grain.</param>
+    /// <returns>The journal, or null.</returns>
+    internal async Task<StoredJournal?> ReadJournalAsync(string stateName, GrainId grainId)
+    {
+        var key = GetKey(stateName, grainId);
+        if (_store is LocalFileJournalStore local && !local.MayHold(key))
+        {
+            return null;
+        }
+
+        ReleaseWhenDeactivated(grainId, key);
+        try
+        {
+            var contents = await _store.ReadAsync(key, CancellationToken.None).ConfigureAwait(false);
+            return contents is null ? null : ReadBase(contents, trackChanges: false);
+        }
+        catch (Exception exception)
+        {
+            LogReadFailed(exception, _name, grainId);
+            throw Failure("read", grainId, exception);
+        }
+    }
+
+    /// <summary>For the Full-mode storage: the state <paramref name="journal"/> holds, its records replayed over its base.</summary>
+    /// <param name="journal">A journal from <see cref="ReadJournalAsync"/>, not yet recovered.</param>
+    /// <param name="grainId">The grain.</param>
+    /// <returns>The state, whose changes are not tracked.</returns>
+    internal ArrayDictState Recover(StoredJournal journal, GrainId grainId)
+    {
+        try
+        {
+            Replay(journal.Contents, journal.State, grainId);
+            return journal.State;
+        }
+        catch (Exception exception)
+        {
+            LogReadFailed(exception, _name, grainId);
+            throw Failure("read", grainId, exception);
+        }
+    }
+
+    /// <summary>For the Full-mode storage: deletes the grain's journal if it is still at <paramref name="expected"/>.</summary>
+    /// <param name="stateName">The state name.</param>
+    /// <param name="grainId">The grain.</param>
+    /// <param name="expected">The position read.</param>
+    /// <exception cref="InconsistentStateException">The journal moved since.</exception>
+    internal async Task DeleteJournalAsync(string stateName, GrainId grainId, JournalPosition expected)
+    {
+        try
+        {
+            _cursors.TryRemove(grainId, out _);
+            await _store.DeleteAsync(GetKey(stateName, grainId), expected, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (InconsistentStateException exception)
+        {
+            LogConflict(exception, _name, grainId);
+            throw;
+        }
+        catch (Exception exception)
+        {
+            LogWriteFailed(exception, _name, grainId);
+            throw Failure("delete the journal of", grainId, exception);
+        }
+    }
+
     /// <summary>Releases what the store holds for every grain (leases, open files).</summary>
     public void Dispose() => (_store as IDisposable)?.Dispose();
 
@@ -191,12 +309,15 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var key = GetKey(stateName, grainId);
-        var expected = ExpectedPosition(grainState.ETag, grainId);
-
         try
         {
             _cursors.TryRemove(grainId, out _);
-            await _store.DeleteAsync(key, expected, CancellationToken.None).ConfigureAwait(false);
+            if (!ModeMigrationETag.IsOne(grainState.ETag) || await ClearOtherFormAsync(stateName, grainId, key, grainState).ConfigureAwait(false))
+            {
+                var expected = ExpectedPosition(grainState.ETag, grainId);
+                await _store.DeleteAsync(key, expected, CancellationToken.None).ConfigureAwait(false);
+            }
+
             grainState.State = (T)(object)new ArrayDictState(trackChanges: true);
             grainState.ETag = null;
             grainState.RecordExists = false;
@@ -212,6 +333,112 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
             throw Failure("clear", grainId, exception);
         }
     }
+
+    /// <summary>
+    /// The first write after a read that found the other mode's form. When the journal is current, the Full snapshot an
+    /// interrupted switch left behind is removed first (the journal holds all of it), then the write goes on as usual.
+    /// When the Full snapshot is current, it is adopted: a base of the grain's state, naming the snapshot's ETag, replaces
+    /// any older journal; the snapshot is removed only once that base is durable. Failing after the base landed, the
+    /// write keeps the grain's ETag where it was, so that every later write of this activation conflicts and the grain
+    /// reloads (the base is then the current form, as its ETag mark says).
+    /// </summary>
+    private async Task WriteAfterSwitchAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var migration = ParseMigration(grainState.ETag, grainId);
+        var key = GetKey(stateName, grainId);
+        if (migration.JournalIsCurrent)
+        {
+            try
+            {
+                await RemoveFullSnapshotAsync(stateName, grainId, migration.Full!).ConfigureAwait(false);
+            }
+            catch (InconsistentStateException exception)
+            {
+                LogConflict(exception, _name, grainId);
+                throw;
+            }
+            catch (Exception exception)
+            {
+                LogWriteFailed(exception, _name, grainId);
+                throw Failure("write", grainId, exception);
+            }
+
+            grainState.ETag = migration.Journal!.Value.ToString();
+            await WriteStateAsync(stateName, grainId, grainState).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            var state = State(grainState.State, grainId);
+            var snapshot = ArrayDictSnapshot.ToArray(state.Dict, _serializer.EncodeMetadata(state, adoptedFullETag: migration.Full));
+            long generation = migration.Journal is { } old ? old.Generation + 1 : NewGeneration();
+            await _store.WriteBaseAsync(key, migration.Journal, generation, snapshot, CancellationToken.None).ConfigureAwait(false);
+            var written = new JournalCursor(new JournalPosition(generation, 0), snapshot.Length, 0, 0, NeedsBase: false);
+            _cursors[grainId] = written;
+            Written(snapshot.Length, isBase: true);
+            (_store as LocalFileJournalStore)?.MakeBaseDurable(key, generation);
+            await RemoveFullSnapshotAsync(stateName, grainId, migration.Full!).ConfigureAwait(false);
+            LogFullSnapshotAdopted(_name, grainId, migration.Full!, generation);
+            grainState.ETag = written.Position.ToString();
+            grainState.RecordExists = true;
+        }
+        catch (InconsistentStateException exception)
+        {
+            _cursors.TryRemove(grainId, out _);
+            LogConflict(exception, _name, grainId);
+            throw;
+        }
+        catch (Exception exception)
+        {
+            _cursors.TryRemove(grainId, out _);
+            LogWriteFailed(exception, _name, grainId);
+            throw Failure("write", grainId, exception);
+        }
+    }
+
+    /// <summary>
+    /// A clear after a read that found the other mode's form: removes the form that is not current first, so that an
+    /// interruption leaves the current one (never an older state shown over it), and leaves the grain's ETag naming what
+    /// remains.
+    /// </summary>
+    /// <returns>Whether the journal is left for the caller to delete (at the position the grain's ETag now names).</returns>
+    private async Task<bool> ClearOtherFormAsync<T>(string stateName, GrainId grainId, string key, IGrainState<T> grainState)
+    {
+        var migration = ParseMigration(grainState.ETag, grainId);
+        if (migration.JournalIsCurrent)
+        {
+            await RemoveFullSnapshotAsync(stateName, grainId, migration.Full!).ConfigureAwait(false);
+            grainState.ETag = migration.Journal!.Value.ToString();
+            return true;
+        }
+
+        // Also with no journal read: the delete then checks that none appeared since.
+        await _store.DeleteAsync(key, migration.Journal, CancellationToken.None).ConfigureAwait(false);
+        grainState.ETag = new ModeMigrationETag(JournalIsCurrent: false, null, migration.Full).ToString();
+        await RemoveFullSnapshotAsync(stateName, grainId, migration.Full!).ConfigureAwait(false);
+        grainState.ETag = null;
+        return false;
+    }
+
+    /// <summary>The grain's Full snapshot (data or tombstone) and its ETag, or null when it has none.</summary>
+    private async Task<FullSnapshot?> ReadFullSnapshotAsync(string stateName, GrainId grainId)
+    {
+        var read = new GrainState<ArrayDictState>();
+        await _fullSnapshots!.ReadStateAsync(stateName, grainId, read).ConfigureAwait(false);
+        return read.ETag is null ? null : new FullSnapshot(read.State ?? new ArrayDictState(), read.ETag, read.RecordExists);
+    }
+
+    /// <summary>Deletes the grain's Full snapshot if its ETag is still <paramref name="eTag"/>.</summary>
+    private Task RemoveFullSnapshotAsync(string stateName, GrainId grainId, string eTag) =>
+        _fullSnapshots is null
+            ? throw new InconsistentStateException($"Journal storage '{_name}', grain {grainId}: the ETag names a Full snapshot, but this storage reads none.", null, eTag)
+            : _fullSnapshots.ClearStateAsync(stateName, grainId, new GrainState<ArrayDictState>(null, eTag));
+
+    private ModeMigrationETag ParseMigration(string? etag, GrainId grainId) =>
+        ModeMigrationETag.TryParse(etag, out var migration)
+            ? migration
+            : throw new InconsistentStateException($"Journal storage '{_name}', grain {grainId}: the ETag '{etag}' is neither a journal position nor a mode switch.", null, etag);
 
     /// <summary>A generation for a grain's first base: time-based, so that a grain cleared and written again never reuses a position (no ABA for stale writers).</summary>
     private static long NewGeneration() => Math.Max(1, DateTime.UtcNow.Ticks);
@@ -251,11 +478,18 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
         return after <= _options.CompactionMinBytes || after <= _options.CompactionRatio * cursor.BaseBytes;
     }
 
-    private (ArrayDictState State, JournalCursor Cursor) Recover(JournalStoreContents contents, GrainId grainId)
+    /// <summary>The base's state and the Full snapshot it adopted, before the journal is replayed over it.</summary>
+    private StoredJournal ReadBase(JournalStoreContents contents, bool trackChanges)
     {
         var snapshot = ArrayDictSnapshot.ReadWithMetadata(new System.Buffers.ReadOnlySequence<byte>(contents.Base));
-        var state = new ArrayDictState(trackChanges: true) { Dict = snapshot.Dict };
-        _serializer.DecodeMetadata(snapshot.Metadata, state);
+        var state = new ArrayDictState(trackChanges) { Dict = snapshot.Dict };
+        string? adopted = _serializer.DecodeMetadata(snapshot.Metadata, state);
+        return new StoredJournal(contents, state, adopted);
+    }
+
+    /// <summary>Applies the journal's valid records to <paramref name="state"/> (the base's), dropping a torn last one.</summary>
+    private JournalCursor Replay(JournalStoreContents contents, ArrayDictState state, GrainId grainId)
+    {
         var journal = contents.Journal.Span;
         long offset = 0;
         int records = 0;
@@ -287,7 +521,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
             break;
         }
 
-        return (state, new JournalCursor(contents.Position, contents.Base.Length, offset, records, NeedsBase: torn));
+        return new JournalCursor(contents.Position, contents.Base.Length, offset, records, NeedsBase: torn);
     }
 
     /// <summary>When the activation that is reading <paramref name="grainId"/> ends, forget the grain and let the store release it.</summary>
@@ -339,6 +573,15 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
     private ArrayDictJournalStorageException Failure(string operation, GrainId grainId, Exception exception) =>
         new($"Journal storage '{_name}' failed to {operation} the ArrayDict state of grain {grainId}: {exception.GetType().Name}: {exception.Message}", exception);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Name}: grain {GrainId} read its Full snapshot (ETag {ETag}; journal: {Journal}); its first write stores it as a journal base")]
+    private partial void LogFullSnapshotRead(string name, GrainId grainId, string eTag, string journal);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Name}: grain {GrainId} adopted its Full snapshot (ETag {ETag}) as base generation {Generation} and removed it")]
+    private partial void LogFullSnapshotAdopted(string name, GrainId grainId, string eTag, long generation);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Name}: grain {GrainId} still has the Full snapshot (ETag {ETag}) that its journal adopted (an interrupted switch of mode); its next write removes it")]
+    private partial void LogAdoptedSnapshotLeft(string name, GrainId grainId, string eTag);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "{Name}: failed to read the journal of grain {GrainId}")]
     private partial void LogReadFailed(Exception exception, string name, GrainId grainId);
 
@@ -356,4 +599,17 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Name}: grain {GrainId}, generation {Generation}: dropped a torn last record at byte {Offset} ({Bytes} bytes: {Problem}); the next write starts a new base")]
     private partial void LogTornRecord(string name, GrainId grainId, long generation, long offset, long bytes, string problem);
+
+    /// <summary>A Full snapshot read for a switch of mode.</summary>
+    private sealed record FullSnapshot(ArrayDictState State, string ETag, bool RecordExists);
+}
+
+/// <summary>A grain's journal as read: its contents, the state of its base (records not yet applied) and the Full snapshot's ETag the base adopted.</summary>
+/// <param name="Contents">What the store holds.</param>
+/// <param name="State">The base's state.</param>
+/// <param name="AdoptedFullETag">The ETag of the Full snapshot the base was adopted from, or null.</param>
+internal sealed record StoredJournal(JournalStoreContents Contents, ArrayDictState State, string? AdoptedFullETag)
+{
+    /// <summary>Gets the journal's stored position.</summary>
+    public JournalPosition Position => Contents.Position;
 }

@@ -42,5 +42,6 @@ public static class ArrayDictJournalGrainStorageFactory
         options,
         services.GetService<ArrayDictStateSerializer>() ?? ActivatorUtilities.CreateInstance<ArrayDictStateSerializer>(services),
         services.GetRequiredService<ILogger<ArrayDictJournalGrainStorage>>(),
-        services.GetService<IGrainContextAccessor>());
+        services.GetService<IGrainContextAccessor>(),
+        services.GetKeyedService<ArrayDictFullSnapshotSource>(name)?.Storage);
 }

@@ -58,6 +58,13 @@ public sealed partial class AzureBlobJournalStore : IArrayDictJournalStore
     /// <summary>Gets or sets the largest block one Append Block request sends; 0 (default) for the service version's limit (100 MiB, or 4 MiB before 2022-11-02). A larger record is appended in several blocks.</summary>
     internal int MaxAppendBlockBytes { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether a read that finds no journal looks for a blob of the previous layout (one more request) and
+    /// fails on one. The Full-mode storage, which looks for a journal at each activation, turns it off: Full mode never
+    /// read that layout.
+    /// </summary>
+    internal bool ReportsPreviousLayout { get; set; } = true;
+
     /// <summary>Gets or sets a hook that runs after each <see cref="AzureBlobJournalStep"/>; tests throw from it to simulate a crash there.</summary>
     internal Func<AzureBlobJournalStep, Task>? AfterStep { get; set; }
 
@@ -94,7 +101,11 @@ public sealed partial class AzureBlobJournalStore : IArrayDictJournalStore
             catch (RequestFailedException exception) when (exception.Status == 404)
             {
                 _known.TryRemove(key, out _);
-                await ThrowIfPreviousLayoutAsync(key, cancellationToken).ConfigureAwait(false);
+                if (ReportsPreviousLayout)
+                {
+                    await ThrowIfPreviousLayoutAsync(key, cancellationToken).ConfigureAwait(false);
+                }
+
                 return null;
             }
 

@@ -67,6 +67,33 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
     /// <returns>The directory.</returns>
     public string GetGrainDirectory(string key) => Path.Combine(_directory, key);
 
+    /// <summary>
+    /// Whether the grain stored under <paramref name="key"/> may have a journal: its directory exists and is not empty.
+    /// One stat for a grain that never had one, without taking its lease; the Full-mode storage asks it at activation.
+    /// </summary>
+    /// <param name="key">The grain's storage key.</param>
+    /// <returns>False when nothing of the grain is stored here.</returns>
+    internal bool MayHold(string key)
+    {
+        var directory = GetGrainDirectory(key);
+        return System.IO.Directory.Exists(directory) && System.IO.Directory.EnumerateFileSystemEntries(directory).Any();
+    }
+
+    /// <summary>
+    /// Makes the base of <paramref name="generation"/> and its directory entries durable even when writes are not synced
+    /// (<see cref="LocalFileJournalStorageOptions.AllowLostCallsOnMachineCrash"/>): a switch of mode removes the Full
+    /// snapshot only after the base that replaces it is on the disk. With syncing on, the base write did it already.
+    /// </summary>
+    /// <param name="key">The grain's storage key.</param>
+    /// <param name="generation">The base's generation.</param>
+    internal void MakeBaseDurable(string key, long generation)
+    {
+        if (_committer is null)
+        {
+            Persistence.LocalFileDurability.SyncFileAndDirectories(BasePath(GetGrainDirectory(key), generation), _directory);
+        }
+    }
+
     /// <inheritdoc />
     /// <remarks>Takes the grain's lease (waiting up to <see cref="LocalFileJournalStorageOptions.LeaseTimeout"/> while another process holds it) and keeps it until <see cref="ReleaseAsync"/>.</remarks>
     public async Task<JournalStoreContents?> ReadAsync(string key, CancellationToken cancellationToken)

@@ -93,11 +93,14 @@ public sealed class ArrayDictStateSerializer(Serializer serializer) : IGrainStor
     }
 
     /// <summary>The epoch and its result in Orleans' binary format, as a snapshot's (or a journal record's) metadata.</summary>
-    internal byte[] EncodeMetadata(ArrayDictState state) =>
-        serializer.SerializeToArray(new ArrayDictStateMetadata { LastEpoch = state.LastEpoch, LastResult = state.LastResult });
+    /// <param name="state">The state.</param>
+    /// <param name="adoptedFullETag">For a journal's base adopted from a Full snapshot: that snapshot's ETag; else null.</param>
+    internal byte[] EncodeMetadata(ArrayDictState state, string? adoptedFullETag = null) =>
+        serializer.SerializeToArray(new ArrayDictStateMetadata { LastEpoch = state.LastEpoch, LastResult = state.LastResult, AdoptedFullETag = adoptedFullETag });
 
     /// <summary>Reads the epoch and its result written by <see cref="EncodeMetadata"/> into <paramref name="state"/>.</summary>
-    internal void DecodeMetadata(ReadOnlyMemory<byte> metadata, ArrayDictState state)
+    /// <returns>The ETag of the Full snapshot a journal's base was adopted from, or null.</returns>
+    internal string? DecodeMetadata(ReadOnlyMemory<byte> metadata, ArrayDictState state)
     {
         ArrayDictStateMetadata? decoded;
         try
@@ -111,6 +114,7 @@ public sealed class ArrayDictStateSerializer(Serializer serializer) : IGrainStor
 
         state.LastEpoch = decoded?.LastEpoch;
         state.LastResult = decoded?.LastResult;
+        return decoded?.AdoptedFullETag;
     }
 
     private ArrayDictState DecodeState(SnapshotContents contents)

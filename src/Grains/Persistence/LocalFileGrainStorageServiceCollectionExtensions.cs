@@ -50,13 +50,22 @@ public static class LocalFileGrainStorageServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        services.AddLocalFileGrainStorageOptions(name, configureOptions);
+        return services.AddGrainStorage(name, LocalFileGrainStorageFactory.Create);
+    }
 
+    /// <summary>Registers the named options of a local-file provider and their validation, without the provider (a wrapper registers it).</summary>
+    internal static IServiceCollection AddLocalFileGrainStorageOptions(
+        this IServiceCollection services,
+        string name,
+        Action<OptionsBuilder<LocalFileGrainStorageOptions>>? configureOptions)
+    {
         configureOptions?.Invoke(services.AddOptions<LocalFileGrainStorageOptions>(name));
         services.AddTransient<IConfigurationValidator>(sp => new LocalFileGrainStorageOptionsValidator(
             sp.GetRequiredService<IOptionsMonitor<LocalFileGrainStorageOptions>>().Get(name),
             name));
         services.AddTransient<IPostConfigureOptions<LocalFileGrainStorageOptions>, DefaultStorageProviderSerializerOptionsConfigurator<LocalFileGrainStorageOptions>>();
         services.ConfigureNamedOptionForLogging<LocalFileGrainStorageOptions>(name);
-        return services.AddGrainStorage(name, LocalFileGrainStorageFactory.Create);
+        return services;
     }
 }
