@@ -84,6 +84,23 @@ public sealed class ArrayDictPendingDelta
         IsEverything = false;
     }
 
+    /// <summary>Gets the keys of the one change recorded since the last write, when exactly one was (each key once).</summary>
+    /// <param name="changed">The keys that change wrote or added.</param>
+    /// <param name="removed">The keys it removed.</param>
+    /// <returns>Whether exactly one change, not "everything", was recorded.</returns>
+    public bool TryGetSingle(out long[] changed, out long[] removed)
+    {
+        if (IsEverything || _segments.Count != 1)
+        {
+            changed = [];
+            removed = [];
+            return false;
+        }
+
+        (changed, removed) = _segments[0];
+        return true;
+    }
+
     /// <summary>
     /// Merges the records in order: a key's last change wins. <paramref name="changed"/> gets the keys to write
     /// (present now, unless the ArrayDict lost them some other way), <paramref name="removed"/> the keys to remove.

@@ -449,6 +449,16 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
 
     private static byte[]? BuildRecord(ArrayDictState state, ArrayDictPendingDelta delta, byte[] metadata)
     {
+        if (delta.TryGetSingle(out var changedByCall, out var removedByCall)
+            && Array.TrueForAll(changedByCall, state.Dict.ContainsKey)
+            && !Array.Exists(removedByCall, state.Dict.ContainsKey))
+        {
+            // One call since the last write (PersistEvery 1): its keys are distinct and as they are now, so no merging.
+            return ArrayDictJournalRecord.GetSize(changedByCall.Length, state.Dict.Width, removedByCall.Length, metadata.Length) > int.MaxValue / 2
+                ? null
+                : ArrayDictJournalRecord.Build(state.Dict, changedByCall, removedByCall, metadata);
+        }
+
         var changed = new HashSet<long>();
         var removed = new HashSet<long>();
         delta.Merge(changed, removed);

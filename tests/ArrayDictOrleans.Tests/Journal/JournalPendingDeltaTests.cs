@@ -33,6 +33,35 @@ public sealed class JournalPendingDeltaTests
     }
 
     [Fact]
+    public void PendingDelta_TryGetSingle_OnlyWhenExactlyOneChangeWasRecorded()
+    {
+        var dict = new ArrayDict();
+        dict[1] = 1;
+        dict[2] = 2;
+        var delta = new ArrayDictPendingDelta();
+        Assert.False(delta.TryGetSingle(out _, out _));
+
+        Call(dict, delta, d =>
+        {
+            d[1] = 10;
+            d[1] = 11;
+            d.Remove(2);
+            d[3] = 3;
+        });
+        Assert.True(delta.TryGetSingle(out var changed, out var removed));
+        Assert.Equal([1, 3], changed.Order());
+        Assert.Equal([2], removed);
+
+        Call(dict, delta, d => d[4] = 4);
+        Assert.False(delta.TryGetSingle(out _, out _));
+
+        delta.Reset();
+        Call(dict, delta, d => d[5] = 5);
+        delta.MarkEverything();
+        Assert.False(delta.TryGetSingle(out _, out _));
+    }
+
+    [Fact]
     public void PendingDelta_RestoreTo_ForgetsTheFailedCallOnly()
     {
         var dict = new ArrayDict();
