@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,12 +14,19 @@ namespace ArrayDictOrleans.Client;
 /// </summary>
 public sealed partial class ArrayDictClient
 {
+    /// <summary>The most grain references <see cref="Get"/> keeps (about 150 bytes each); ids beyond them get a new reference per call.</summary>
+    public const int MaxCachedReferences = 1 << 17;
+
     private static readonly ResiliencePropertyKey<StrongBox<long>> RetryCounterKey = new("arraydict.retries");
 
     private readonly IGrainFactory _grains;
     private readonly ArrayDictClientOptions _options;
     private readonly ILogger<ArrayDictClient> _logger;
     private readonly ResiliencePipeline _retry;
+
+    // Orleans resolves the interface type by reflection on every GetGrain; a reference, once made, serves for good.
+    private readonly ConcurrentDictionary<long, IArrayDictGrain> _references = new();
+    private int _referenceCount;
 
     /// <summary>Creates the client over a connected Orleans <paramref name="grains"/> factory.</summary>
     public ArrayDictClient(IGrainFactory grains, IOptions<ArrayDictClientOptions> options, ILogger<ArrayDictClient> logger)
@@ -53,8 +61,22 @@ public sealed partial class ArrayDictClient
                 .Build();
     }
 
-    /// <summary>The ArrayDict with id <paramref name="id"/>, for direct calls.</summary>
-    public IArrayDictGrain Get(long id) => _grains.GetGrain<IArrayDictGrain>(id);
+    /// <summary>The ArrayDict with id <paramref name="id"/>, for direct calls. References are kept (up to <see cref="MaxCachedReferences"/>) and reused.</summary>
+    public IArrayDictGrain Get(long id)
+    {
+        if (_references.TryGetValue(id, out var grain))
+        {
+            return grain;
+        }
+
+        grain = _grains.GetGrain<IArrayDictGrain>(id);
+        if (Volatile.Read(ref _referenceCount) < MaxCachedReferences && _references.TryAdd(id, grain))
+        {
+            Interlocked.Increment(ref _referenceCount);
+        }
+
+        return grain;
+    }
 
     /// <summary>Runs <paramref name="method"/> on ArrayDict <paramref name="id"/>; with an <paramref name="epoch"/>, retried after transient failures.</summary>
     public async Task<TResult> ApplyAsync<TResult>(long id, IArrayDictMethod<TResult> method, long? epoch = null, CancellationToken cancellationToken = default)

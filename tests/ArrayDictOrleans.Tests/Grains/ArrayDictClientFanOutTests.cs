@@ -159,6 +159,22 @@ public sealed class ArrayDictClientFanOutTests
     }
 
     [Fact]
+    public async Task ArrayDictClient_Get_FillThenRun_MakesEachGrainReferenceOnce()
+    {
+        var calls = new ParkedGrainCalls { Respond = (_, _, method) => (method.Invoke(null!), null) };
+        var client = CreateClient(calls, maxConcurrency: 2);
+        long[] ids = [7, 8, 9];
+
+        await client.ApplyManyAsync(ids, id => new TimesTen(id));
+        await client.RunUntilDoneAsync(ids, (id, t) => new IterationOf(id, t), _ => true);
+        var again = client.Get(8);
+
+        Assert.Same(client.Get(8), again);
+        Assert.Equal(3, calls.GrainReferences);
+        Assert.Equal(6, calls.Calls.Count);
+    }
+
+    [Fact]
     public async Task ArrayDictClient_ApplyManyAsync_NoIds_ReturnsEmptyWithoutCalls()
     {
         var calls = new ParkedGrainCalls();
