@@ -183,14 +183,20 @@ internal sealed class ArrayDictChangeLog
         _savedRows[word] |= 1UL << row;
     }
 
-    private void Append(Entry entry)
+    private void Append(in Entry entry)
     {
-        if (_count == _entries.Length)
+        Entry[] entries = _entries;
+        int count = _count;
+        if ((uint)count < (uint)entries.Length)
         {
-            Array.Resize(ref _entries, Math.Max(16, _entries.Length * 2));
+            entries[count] = entry;
+            _count = count + 1;
+            return;
         }
 
-        _entries[_count++] = entry;
+        Array.Resize(ref _entries, Math.Max(16, entries.Length * 2));
+        _entries[count] = entry;
+        _count = count + 1;
     }
 
     private int SaveValues(int row)
@@ -202,7 +208,15 @@ internal sealed class ArrayDictChangeLog
             Array.Resize(ref _savedValues, Math.Max(offset + width, Math.Max(16, _savedValues.Length * 2)));
         }
 
-        new ReadOnlySpan<double>(_dict.ValueArray, row * width, width).CopyTo(new Span<double>(_savedValues, offset, width));
+        if (width == 1)
+        {
+            _savedValues[offset] = _dict.ValueArray[row];
+        }
+        else
+        {
+            new ReadOnlySpan<double>(_dict.ValueArray, row * width, width).CopyTo(new Span<double>(_savedValues, offset, width));
+        }
+
         _savedValueCount = offset + width;
         return offset;
     }
