@@ -31,7 +31,9 @@ public sealed partial class ArrayDict
     private int _freeCount;
     private ulong[]? _freeRows;
     private int _version;
-    private ArrayDictChangeScope? _scope;
+
+    // The record of the change scope active now, null when none is (see BeginChanges).
+    private ArrayDictChangeLog? _recording;
 
     /// <summary>Creates an empty ArrayDict whose rows hold <paramref name="width"/> values each.</summary>
     /// <param name="width">Values per row, at least 1 (1 is the scalar case).</param>
@@ -82,7 +84,7 @@ public sealed partial class ArrayDict
         + ((long)(_freeRows?.Length ?? 0) * sizeof(ulong));
 
     /// <summary>Whether a change scope is recording (see <see cref="BeginChanges"/>).</summary>
-    public bool IsRecordingChanges => _scope is not null;
+    public bool IsRecordingChanges => _recording is not null;
 
     /// <summary>Gets or sets the value of <paramref name="key"/> in the scalar case (<c>Width == 1</c>); setting adds a missing key.</summary>
     /// <exception cref="KeyNotFoundException">Getting a key that is not present.</exception>
@@ -285,7 +287,7 @@ public sealed partial class ArrayDict
             return false;
         }
 
-        _scope?.RecordRemove(key, row, new ReadOnlySpan<double>(_values, row * _width, _width));
+        _recording?.RecordRemove(key, row);
         RemoveFromIndex(key);
         PushFreeRow(row);
         _version++;
@@ -295,7 +297,7 @@ public sealed partial class ArrayDict
     /// <summary>Removes every key; the capacity stays.</summary>
     public void Clear()
     {
-        _scope?.RecordWholeState();
+        _recording?.RecordWholeState();
         Array.Clear(_slots);
         _rowsInUse = 0;
         _freeHead = -1;
@@ -334,7 +336,7 @@ public sealed partial class ArrayDict
             return;
         }
 
-        _scope?.RecordWholeState();
+        _recording?.RecordWholeState();
         int target = 0;
         int last = _rowsInUse - 1;
         int count = Count;
@@ -446,14 +448,6 @@ public sealed partial class ArrayDict
         return null;
     }
 
-    internal void DetachScope(ArrayDictChangeScope scope)
-    {
-        if (ReferenceEquals(_scope, scope))
-        {
-            _scope = null;
-        }
-    }
-
     /// <summary>The most rows an ArrayDict of <paramref name="width"/> can hold: the backing array and the index must each fit in one .NET array.</summary>
     internal static int MaxCapacityFor(int width) => Math.Min(Array.MaxLength / width, MaxIndexedRows);
 
@@ -484,13 +478,7 @@ public sealed partial class ArrayDict
         }
     }
 
-    private void BeforeRowWrite(int row)
-    {
-        if (_scope is not null)
-        {
-            _scope.RecordWrite(_keys[row], row, new ReadOnlySpan<double>(_values, row * _width, _width));
-        }
-    }
+    private void BeforeRowWrite(int row) => _recording?.RecordWrite(row);
 
     private int AddNewRow(long key)
     {
@@ -517,7 +505,7 @@ public sealed partial class ArrayDict
         _keys[row] = key;
         TryInsertIntoIndex(key, row);
         _version++;
-        _scope?.RecordAdd(key, row, reused);
+        _recording?.RecordAdd(key, row, reused);
         return row;
     }
 

@@ -4,6 +4,8 @@ public class ArrayDictChangeScopeTests
 {
     public static TheoryData<string> EndingWithoutCommit => new() { "rollback", "dispose" };
 
+    public static TheoryData<string> Endings => new() { "commit", "rollback" };
+
     [Fact]
     public void ArrayDict_BeginChanges_Idle_StartsRecording()
     {
@@ -389,6 +391,190 @@ public class ArrayDictChangeScopeTests
 
         ArrayDictAssert.SameState(before, dict);
         Assert.False(dict.IsRecordingChanges);
+    }
+
+    [Theory]
+    [MemberData(nameof(Endings))]
+    public void ArrayDictChangeScope_NextScope_AfterEnding_RecordsTheSameRowsAgainAndRollsBackExactly(string ending)
+    {
+        var dict = ArrayDictAssert.Filled(2, 100);
+        using (var first = dict.BeginChanges())
+        {
+            for (long key = 0; key < 150; key += 3)
+            {
+                dict.GetRow(key)[0] = -key;
+            }
+
+            dict.AddRow(-1).Fill(1);
+            End(first, ending);
+        }
+
+        var before = dict.Clone();
+        var second = dict.BeginChanges();
+        for (long key = 0; key < 150; key += 3)
+        {
+            dict.GetRow(key)[1] = key;
+        }
+
+        dict.AddRow(-2).Fill(2);
+        if (dict.ContainsKey(-1))
+        {
+            dict.GetRow(-1)[0] = 7;
+        }
+
+        Assert.Equal(50 + 1 + (dict.ContainsKey(-1) ? 1 : 0), second.RecordedChanges);
+        Assert.Equal(second.RecordedChanges, second.ChangedKeys.Count);
+        second.Rollback();
+
+        ArrayDictAssert.SameState(before, dict);
+    }
+
+    [Fact]
+    public void ArrayDictChangeScope_NextScope_OnAnotherArrayDict_RecordsItsOwnRows()
+    {
+        var large = ArrayDictAssert.Filled(1, 1000);
+        var small = ArrayDictAssert.Filled(3, 10);
+        var smallBefore = small.Clone();
+        using (var scope = large.BeginChanges())
+        {
+            for (long key = 0; key < 30; key += 3)
+            {
+                large[key] = -1;
+            }
+
+            scope.Commit();
+        }
+
+        using (var scope = small.BeginChanges())
+        {
+            for (long key = 0; key < 30; key += 3)
+            {
+                small.GetRow(key).Fill(-1);
+            }
+
+            Assert.Equal(10, scope.RecordedChanges);
+        }
+
+        ArrayDictAssert.SameState(smallBefore, small);
+        Assert.Equal(-1, large[27]);
+    }
+
+    [Fact]
+    public void ArrayDictChangeScope_ScopesOnTwoArrayDictsAtOnce_RecordApart()
+    {
+        var a = ArrayDictAssert.Filled(1, 50);
+        var b = ArrayDictAssert.Filled(1, 50);
+        var aBefore = a.Clone();
+
+        var scopeA = a.BeginChanges();
+        var scopeB = b.BeginChanges();
+        a[0] = 100;
+        b[0] = 200;
+        b[3] = 201;
+        a.Remove(6);
+        b[1000] = 1;
+        Assert.Equal(2, scopeA.RecordedChanges);
+        Assert.Equal(3, scopeB.RecordedChanges);
+        scopeB.Commit();
+        scopeA.Rollback();
+
+        ArrayDictAssert.SameState(aBefore, a);
+        Assert.Equal([200.0, 201, 1], [b[0], b[3], b[1000]]);
+        Assert.False(a.IsRecordingChanges);
+        Assert.False(b.IsRecordingChanges);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void ArrayDictChangeScope_Rollback_AfterGrowingSeveralTimes_RestoresExactly(int width)
+    {
+        var dict = ArrayDictAssert.Filled(width, 5);
+        dict.Remove(6);
+        var before = dict.Clone();
+        int capacity = dict.Capacity;
+
+        var scope = dict.BeginChanges();
+        for (int i = 0; i < 3000; i++)
+        {
+            dict.AddRow(100_000 + i).Fill(i);
+            if (i % 7 == 0)
+            {
+                dict.GetRow(100_000 + (i / 2)).Fill(-i);
+                dict.GetRow(3 * (i % 5 == 0 ? 0 : 4)).Fill(-i);
+            }
+        }
+
+        dict.Remove(100_010);
+        dict.Add(100_010, Enumerable.Repeat(5.0, width).ToArray());
+        Assert.True(dict.Capacity > capacity * 64, "The rows outgrew the first words of the record's row marks.");
+        scope.Rollback();
+
+        ArrayDictAssert.SameState(before, dict);
+    }
+
+    [Fact]
+    public void ArrayDictChangeScope_UnusuallyLargeScope_ThenSmallScopes_RecordAndRollBackExactly()
+    {
+        var dict = ArrayDictAssert.Filled(1, 100_000);
+        using (var large = dict.BeginChanges())
+        {
+            for (long key = 0; key < 300_000; key += 3)
+            {
+                dict[key] += 1;
+            }
+
+            Assert.Equal(100_000, large.RecordedChanges);
+            large.Commit();
+        }
+
+        for (int round = 0; round < 3; round++)
+        {
+            var before = dict.Clone();
+            var scope = dict.BeginChanges();
+            dict[3L * round] = -1;
+            dict[-1 - round] = 1;
+            Assert.Equal(2, scope.RecordedChanges);
+            scope.Rollback();
+            ArrayDictAssert.SameState(before, dict);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Endings))]
+    public void ArrayDictChangeScope_Ended_KeepsItsCountsButNotItsKeys(string ending)
+    {
+        var dict = ArrayDictAssert.Filled(1, 10);
+        var scope = dict.BeginChanges();
+        dict[0] = 5;
+        dict.Clear();
+        dict[1] = 1;
+
+        End(scope, ending);
+
+        Assert.Equal(3, scope.RecordedChanges);
+        Assert.True(scope.TouchedEveryRow);
+        Assert.Throws<InvalidOperationException>(() => scope.ChangedKeys);
+        Assert.Throws<InvalidOperationException>(() => scope.RemovedKeys);
+    }
+
+    [Fact]
+    public void ArrayDictChangeScope_ChangedKeys_WritesAndAddsOnly_ListsEachKeyOnceInOrder()
+    {
+        var dict = ArrayDictAssert.Filled(1, 10);
+        using var scope = dict.BeginChanges();
+
+        dict[9] = 1;
+        dict[100] = 2;
+        dict[9] = 3;
+        dict[100] = 4;
+        dict.GetRow(0)[0] = 5;
+        dict.GetOrAddRow(101)[0] = 6;
+        dict.GetRow(101)[0] = 7;
+
+        Assert.Equal([9L, 100, 0, 101], scope.ChangedKeys);
+        Assert.Empty(scope.RemovedKeys);
+        Assert.Equal(4, scope.RecordedChanges);
     }
 
     private static void End(ArrayDictChangeScope scope, string how)

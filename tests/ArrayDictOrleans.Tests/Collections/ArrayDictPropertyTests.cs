@@ -152,33 +152,81 @@ public class ArrayDictPropertyTests
                         Apply(dict, model, op);
                     }
 
-                    if (!scope.TouchedEveryRow)
-                    {
-                        // Every key whose values differ from before is listed as changed or removed.
-                        var changed = scope.ChangedKeys.ToHashSet();
-                        var removed = scope.RemovedKeys.ToHashSet();
-                        Assert.Empty(changed.Intersect(removed));
-                        foreach (var (key, values) in model)
-                        {
-                            if (!before.TryGetValue(key, out var old) || !old.SequenceEqual(values))
-                            {
-                                Assert.Contains(key, changed);
-                            }
-                        }
-
-                        foreach (long key in before.Keys.Where(k => !model.ContainsKey(k)))
-                        {
-                            Assert.Contains(key, removed);
-                        }
-
-                        Assert.All(changed, key => Assert.True(model.ContainsKey(key)));
-                        Assert.All(removed, key => Assert.False(model.ContainsKey(key)));
-                    }
-
+                    CheckRecordedKeys(scope, before, model);
                     scope.Commit();
                     Check(model, dict);
                 },
                 iter: 400);
+    }
+
+    [Fact]
+    public void ArrayDictChangeScope_SuccessiveScopesCommittedOrRolledBack_MatchTheModel()
+    {
+        // The scopes of one ArrayDict reuse one record: each must start clean whatever the last one did.
+        Gen.Select(Gen.OneOfConst(1, 3), Gen.Select(OpOrClearGen.Array[0, 60], Gen.Bool).Array[1, 8])
+            .Sample(
+                (width, scopes) =>
+                {
+                    var dict = new ArrayDict(width);
+                    var model = new Dictionary<long, double[]>();
+                    foreach (var (ops, commit) in scopes)
+                    {
+                        var before = dict.Clone();
+                        var changed = Copy(model);
+                        var scope = dict.BeginChanges();
+                        foreach (var op in ops)
+                        {
+                            Apply(dict, changed, op);
+                        }
+
+                        CheckRecordedKeys(scope, model, changed);
+                        if (commit)
+                        {
+                            scope.Commit();
+                            model = changed;
+                        }
+                        else
+                        {
+                            scope.Rollback();
+                            ArrayDictAssert.SameState(before, dict);
+                        }
+
+                        Check(model, dict);
+                    }
+                },
+                iter: 300);
+    }
+
+    /// <summary>Unless every row was touched, every key whose values differ from <paramref name="before"/> is listed as changed or removed, each in the right list.</summary>
+    private static void CheckRecordedKeys(ArrayDictChangeScope scope, Dictionary<long, double[]> before, Dictionary<long, double[]> model)
+    {
+        if (scope.TouchedEveryRow)
+        {
+            return;
+        }
+
+        var changedList = scope.ChangedKeys;
+        var removedList = scope.RemovedKeys;
+        var changed = changedList.ToHashSet();
+        var removed = removedList.ToHashSet();
+        Assert.Equal(changedList.Count, changed.Count);
+        Assert.Equal(removedList.Count, removed.Count);
+        Assert.Empty(changed.Intersect(removed));
+        foreach (var (key, values) in model)
+        {
+            if (!before.TryGetValue(key, out var old) || !old.SequenceEqual(values))
+            {
+                Assert.Contains(key, changed);
+            }
+        }
+
+        foreach (long key in before.Keys.Where(k => !model.ContainsKey(k)))
+        {
+            Assert.Contains(key, removed);
+        }
+
+        Assert.All(changed, key => Assert.True(model.ContainsKey(key)));
+        Assert.All(removed, key => Assert.False(model.ContainsKey(key)));
     }
 
     private static Dictionary<long, double[]> Copy(Dictionary<long, double[]> model) =>

@@ -1,0 +1,182 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+
+namespace ArrayDictOrleans.Client;
+
+public sealed partial class ArrayDictClient
+{
+    /// <summary>
+    /// Fans calls out over a fixed set of ids, one round at a time: <see cref="ArrayDictClientOptions.MaxConcurrency"/>
+    /// workers each take the next position and await its call, so that a call costs a counter increment and an await,
+    /// not a task or a closure of its own. The grain references and the results live in arrays by position, kept from
+    /// round to round. A round stops starting calls at the first failure or at cancellation.
+    /// </summary>
+    private sealed class FanOut<TResult>
+    {
+        private readonly ArrayDictClient _client;
+        private readonly long[] _ids;
+        private readonly IArrayDictGrain?[] _grains;
+        private readonly TResult[] _results;
+        private readonly Func<long, int, IArrayDictMethod<TResult>> _methodFor;
+        private readonly IProgress<IterationProgress>? _progress;
+        private readonly StrongBox<long>? _retries;
+        private readonly CancellationToken _cancellationToken;
+        private readonly Lock _lock = new();
+
+        // The round: the positions to call (null: 0..count-1), the last position taken, the calls that returned.
+        private int[]? _positions;
+        private int _count;
+        private long? _epoch;
+        private int _iteration;
+        private int _taken;
+        private int _completed;
+
+        // Set once the round must start no more calls; cancels the retries' delays too.
+        private volatile bool _stopping;
+        private CancellationTokenSource? _stop;
+        private bool _interrupted;
+        private List<(long Id, Exception Failure)>? _failures;
+
+        public FanOut(
+            ArrayDictClient client,
+            long[] ids,
+            IArrayDictGrain?[] grains,
+            TResult[] results,
+            Func<long, int, IArrayDictMethod<TResult>> methodFor,
+            IProgress<IterationProgress>? progress,
+            StrongBox<long>? retries,
+            CancellationToken cancellationToken)
+        {
+            _client = client;
+            _ids = ids;
+            _grains = grains;
+            _results = results;
+            _methodFor = methodFor;
+            _progress = progress;
+            _retries = retries;
+            _cancellationToken = cancellationToken;
+        }
+
+        /// <summary>Calls the ids at <paramref name="positions"/>[0..<paramref name="count"/>) (all ids when null) and stores each result at its position.</summary>
+        /// <exception cref="OperationCanceledException">The caller cancelled before every call had started or returned.</exception>
+        public async Task RunAsync(int[]? positions, int count, long? epoch, int iteration)
+        {
+            _positions = positions;
+            _count = count;
+            _epoch = epoch;
+            _iteration = iteration;
+            _taken = -1;
+            _completed = 0;
+            _stopping = false;
+            _interrupted = false;
+            _failures = null;
+            int workers = Math.Min(_client._options.MaxConcurrency, count);
+            if (workers == 0)
+            {
+                return;
+            }
+
+            // Only a retry waits on a token (its delays); the source lets the round's first failure end those waits.
+            _stop = epoch is not null && _client._options.MaxRetries > 0 ? CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken) : null;
+            try
+            {
+                var running = new Task[workers];
+                for (int w = 0; w < workers; w++)
+                {
+                    running[w] = WorkAsync();
+                }
+
+                // Workers never throw: they hand their failure to Fail.
+                await Task.WhenAll(running).ConfigureAwait(false);
+            }
+            finally
+            {
+                _stop?.Dispose();
+                _stop = null;
+            }
+
+            if (_failures is { Count: > 0 } failures)
+            {
+                for (int i = 1; i < failures.Count; i++)
+                {
+                    _client.LogFurtherFailure(failures[i].Failure, failures[i].Id);
+                }
+
+                ExceptionDispatchInfo.Throw(failures[0].Failure);
+            }
+
+            if (_interrupted || _taken + 1 < count)
+            {
+                throw new OperationCanceledException("The fan-out was cancelled before all of its calls had returned.", _cancellationToken);
+            }
+        }
+
+        private async Task WorkAsync()
+        {
+            while (!_stopping)
+            {
+                if (_cancellationToken.IsCancellationRequested)
+                {
+                    Stop();
+                    return;
+                }
+
+                int k = Interlocked.Increment(ref _taken);
+                if (k >= _count)
+                {
+                    return;
+                }
+
+                int position = _positions is null ? k : _positions[k];
+                long id = _ids[position];
+                try
+                {
+                    var grain = _grains[position] ??= _client.Get(id);
+                    var method = _methodFor(id, _iteration);
+                    ArgumentNullException.ThrowIfNull(method);
+                    TResult result;
+                    try
+                    {
+                        result = await grain.ApplyAsync(method, _epoch).ConfigureAwait(false);
+                    }
+                    catch (Exception exception) when (_client.IsRetried(exception, _epoch))
+                    {
+                        result = await _client.RetryAsync(exception, grain, method, _epoch!.Value, _retries, _stop?.Token ?? _cancellationToken).ConfigureAwait(false);
+                    }
+
+                    _results[position] = result;
+                    _progress?.Report(new IterationProgress(_iteration, Interlocked.Increment(ref _completed), _count));
+                }
+                catch (Exception exception)
+                {
+                    Fail(id, exception);
+                    return;
+                }
+            }
+        }
+
+        private void Fail(long id, Exception exception)
+        {
+            lock (_lock)
+            {
+                if (exception is OperationCanceledException && (_stopping || _cancellationToken.IsCancellationRequested))
+                {
+                    // A retry whose delay the round's stop or the caller's cancellation ended: a consequence, not a failure of its own.
+                    _interrupted = true;
+                    return;
+                }
+
+                (_failures ??= []).Add((id, exception));
+            }
+
+            Stop();
+        }
+
+        // Only workers call it, all before the round disposes the source.
+        private void Stop()
+        {
+            _stopping = true;
+            _stop?.Cancel();
+        }
+    }
+}
