@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using ArrayDictOrleans.Grains.Persistence;
 
 namespace ArrayDictOrleans.Grains.Journal;
@@ -8,10 +10,12 @@ namespace ArrayDictOrleans.Grains.Journal;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each provider directory has one lease file, <c>.leases</c>. A grain's lease is a byte-range lock (<c>fcntl</c>
-/// <c>F_SETLK</c> through <see cref="FileStream.Lock"/>) on one byte of it, at an offset given by a 62-bit hash of the
-/// grain's storage key, so that any number of grains cost one open file per process (on macOS, where .NET offers no
-/// byte-range locks, a lock file per grain in <c>.leases.d</c>, held open). The operating system drops a dead
+/// Each provider directory has <see cref="Stripes"/> lease files in <c>.leases/</c>. A grain's lease is a byte-range lock
+/// (<c>fcntl</c> <c>F_SETLK</c> through <see cref="FileStream.Lock"/>) on one byte of one of them, both chosen by a 64-bit
+/// hash of the grain's storage key, so that any number of grains cost at most <see cref="Stripes"/> open files per
+/// process (on macOS, where .NET offers no byte-range locks, a lock file per grain, held open). The files are striped
+/// because the kernel keeps a file's locks in one list that every lock and unlock walks: ten thousand grains on one
+/// file made each activation's lease cost a walk of ten thousand. The operating system drops a dead
 /// process's locks, so a silo killed with <c>kill -9</c> leaves nothing behind. Such locks belong to the process, not to
 /// a handle, and closing any handle of the file drops them all: each process therefore opens each lease file once,
 /// here, and never closes it while it holds a lease.
@@ -24,10 +28,13 @@ namespace ArrayDictOrleans.Grains.Journal;
 /// </remarks>
 internal static class LocalFileLeases
 {
-    /// <summary>The lease file's name in a provider directory.</summary>
-    public const string FileName = ".leases";
+    /// <summary>The name of the directory, in a provider directory, that holds the lease files.</summary>
+    public const string DirectoryName = ".leases";
 
-    private static readonly Dictionary<string, LeaseFile> Files = new(StringComparer.Ordinal);
+    /// <summary>How many lease files a provider directory has.</summary>
+    public const int Stripes = 256;
+
+    private static readonly ConcurrentDictionary<string, LeaseFile> Files = new(StringComparer.Ordinal);
 
     /// <summary>Takes the lease of <paramref name="key"/> under <paramref name="providerDirectory"/>.</summary>
     /// <param name="providerDirectory">The provider's directory (full path).</param>
@@ -38,26 +45,17 @@ internal static class LocalFileLeases
     /// <exception cref="TimeoutException">Another process held the lease for all of <paramref name="timeout"/>.</exception>
     public static async Task<LocalFileLease> AcquireAsync(string providerDirectory, string key, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        string path = Path.Combine(providerDirectory, FileName);
-        long offset = (long)(LocalFileNames.StableHash(key) >> 2);
+        ulong hash = LocalFileNames.StableHash(key);
+        string path = Path.Combine(providerDirectory, DirectoryName, (hash % Stripes).ToString("x2", CultureInfo.InvariantCulture));
+        long offset = (long)(hash >> 10);
         var started = Stopwatch.GetTimestamp();
         var delay = TimeSpan.FromMilliseconds(1);
         while (true)
         {
-            IOException contention;
-            lock (Files)
+            var file = Files.GetOrAdd(path, static path => new LeaseFile(path));
+            if (file.TryAcquire(key, offset, out var lease, out var contention))
             {
-                if (!Files.TryGetValue(path, out var file))
-                {
-                    Directory.CreateDirectory(providerDirectory);
-                    file = new LeaseFile(path);
-                    Files.Add(path, file);
-                }
-
-                if (file.TryAcquire(key, offset, out var lease, out contention))
-                {
-                    return lease;
-                }
+                return lease;
             }
 
             var remaining = timeout - Stopwatch.GetElapsedTime(started);
@@ -82,16 +80,40 @@ internal static class LocalFileLeases
     }
 
     /// <summary>One lease file, open once in this process, and the leases this process holds in it.</summary>
-    internal sealed class LeaseFile(string path)
+    internal sealed class LeaseFile
     {
-        private readonly FileStream _stream = new(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        private readonly string _path;
+        private readonly FileStream _stream;
         private readonly Dictionary<string, LocalFileLease> _holders = new(StringComparer.Ordinal);
 
         // How many held keys share each locked byte (two keys whose hashes collide share the process's lock), and on macOS
         // the lock file that stands for the byte.
         private readonly Dictionary<long, (int Sharing, FileStream? LockFile)> _lockedBytes = [];
 
+        public LeaseFile(string path)
+        {
+            _path = path;
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            _stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        }
+
         public bool TryAcquire(string key, long offset, out LocalFileLease lease, out IOException contention)
+        {
+            lock (_holders)
+            {
+                return TryAcquireLocked(key, offset, out lease, out contention);
+            }
+        }
+
+        public void Release(LocalFileLease lease)
+        {
+            lock (_holders)
+            {
+                ReleaseLocked(lease);
+            }
+        }
+
+        private bool TryAcquireLocked(string key, long offset, out LocalFileLease lease, out IOException contention)
         {
             contention = null!;
             lease = new LocalFileLease(this, key, offset);
@@ -120,32 +142,29 @@ internal static class LocalFileLeases
             return true;
         }
 
-        public void Release(LocalFileLease lease)
+        private void ReleaseLocked(LocalFileLease lease)
         {
-            lock (Files)
+            if (!_holders.TryGetValue(lease.Key, out var holder) || !ReferenceEquals(holder, lease))
             {
-                if (!_holders.TryGetValue(lease.Key, out var holder) || !ReferenceEquals(holder, lease))
-                {
-                    return;
-                }
+                return;
+            }
 
-                _holders.Remove(lease.Key);
-                var locked = _lockedBytes[lease.Offset];
-                if (locked.Sharing > 1)
-                {
-                    _lockedBytes[lease.Offset] = (locked.Sharing - 1, locked.LockFile);
-                    return;
-                }
+            _holders.Remove(lease.Key);
+            var locked = _lockedBytes[lease.Offset];
+            if (locked.Sharing > 1)
+            {
+                _lockedBytes[lease.Offset] = (locked.Sharing - 1, locked.LockFile);
+                return;
+            }
 
-                _lockedBytes.Remove(lease.Offset);
-                if (locked.LockFile is { } lockFile)
-                {
-                    lockFile.Dispose();
-                }
-                else if (!OperatingSystem.IsMacOS())
-                {
-                    _stream.Unlock(lease.Offset, 1);
-                }
+            _lockedBytes.Remove(lease.Offset);
+            if (locked.LockFile is { } lockFile)
+            {
+                lockFile.Dispose();
+            }
+            else if (!OperatingSystem.IsMacOS())
+            {
+                _stream.Unlock(lease.Offset, 1);
             }
         }
 
@@ -153,7 +172,7 @@ internal static class LocalFileLeases
         {
             if (OperatingSystem.IsMacOS())
             {
-                string directory = path + ".d";
+                string directory = _path + ".d";
                 Directory.CreateDirectory(directory);
                 return new FileStream(Path.Combine(directory, offset.ToString("x16", System.Globalization.CultureInfo.InvariantCulture)), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
             }

@@ -24,7 +24,7 @@ public sealed class LocalModeSwitchTests : ModeSwitchTests, IDisposable
         }
 
         Assert.False(Directory.Exists(JournalDirectory(grainId)), "looking for a journal creates nothing");
-        Assert.False(File.Exists(Path.Combine(_dataDirectory, ProviderDirectoryName, LocalFileLeases.FileName)), "and takes no lease");
+        Assert.False(Directory.Exists(Path.Combine(_dataDirectory, ProviderDirectoryName, LocalFileLeases.DirectoryName)), "and takes no lease");
     }
 
     private protected override Task<ModeStorage> StartFullAsync() =>
