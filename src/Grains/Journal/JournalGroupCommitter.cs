@@ -1,16 +1,25 @@
+using System.Diagnostics;
 using Microsoft.Win32.SafeHandles;
 
 namespace ArrayDictOrleans.Grains.Journal;
 
 /// <summary>
-/// The group commit of the local-file journal: one per storage provider of a silo. A writer writes its bytes, then asks
-/// for a sync and waits; a dedicated thread takes every request that arrived while its previous sync ran and makes them
-/// durable together (<see cref="JournalSyncMethod"/>), so that the cost of a sync is shared by every grain that wrote
-/// meanwhile. A request completes only after the sync that covers it returned; a failed sync fails every request of
-/// its batch.
+/// The group commit of the local-file journal: one per storage provider of a silo. A writer hands over its write (or
+/// writes its bytes itself, then asks for a sync) and waits; a dedicated thread takes every request that arrived while
+/// its previous sync ran, does their writes and makes them durable together (<see cref="JournalSyncMethod"/>), so that
+/// the cost of a sync is shared by every grain that wrote meanwhile. A request completes only after the sync that covers
+/// it returned; a failed sync fails every request of its batch, a failed write only its own request.
 /// </summary>
+/// <remarks>
+/// The writes are done on the committer's thread because a write that extends a file changes its size, which on a
+/// journaling file system (ext4) waits for the file system's journal commit that a sync has just started: done on the
+/// grains' threads, such writes stalled the silo's thread pool for a sync at a time.
+/// </remarks>
 internal sealed class JournalGroupCommitter : IDisposable
 {
+    /// <summary>How long the committer waits for one more request before it syncs the batch it has (µs).</summary>
+    internal const uint GatherPauseMicroseconds = 100;
+
     private readonly string _rootDirectory;
     private readonly JournalSyncMethod _method;
     private readonly object _gate = new();
@@ -20,6 +29,7 @@ internal sealed class JournalGroupCommitter : IDisposable
     private SafeFileHandle? _root;
     private bool _disposed;
     private long _syncs;
+    private long _lastSyncTicks;
 
     /// <summary>Initializes a new instance of the <see cref="JournalGroupCommitter"/> class.</summary>
     /// <param name="rootDirectory">The provider's directory: every file synced lies under it.</param>
@@ -65,7 +75,10 @@ internal sealed class JournalGroupCommitter : IDisposable
     /// <param name="filePath">Its path, for messages.</param>
     /// <param name="directories">Directories whose entries changed.</param>
     /// <exception cref="IOException">The sync failed: the writes may not be on the disk.</exception>
-    public Task SyncAsync(SafeFileHandle? file, string? filePath, params IEnumerable<string> directories)
+    public Task SyncAsync(SafeFileHandle? file, string? filePath, params IEnumerable<string> directories) =>
+        Enqueue(file, filePath, directories, null);
+
+    private Task Enqueue(SafeFileHandle? file, string? filePath, IEnumerable<string> directories, (Action Write, TaskCompletionSource Done)? write)
     {
         Batch batch;
         bool signal = false;
@@ -79,7 +92,7 @@ internal sealed class JournalGroupCommitter : IDisposable
             }
 
             batch = _pending;
-            batch.Add(_method, file, filePath, directories);
+            batch.Add(_method, file, filePath, directories, write);
             _thread ??= StartThread();
         }
 
@@ -89,6 +102,24 @@ internal sealed class JournalGroupCommitter : IDisposable
         }
 
         return batch.Done.Task;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> on the committer's thread with the next batch, then makes it durable as
+    /// <see cref="SyncAsync"/> does. Completes after the sync that covers it; fails with what <paramref name="write"/> threw,
+    /// without failing the other requests of its batch.
+    /// </summary>
+    /// <param name="write">Writes to <paramref name="file"/>.</param>
+    /// <param name="file">The file written to.</param>
+    /// <param name="filePath">Its path, for messages.</param>
+    /// <param name="directories">Directories whose entries changed.</param>
+    /// <exception cref="IOException">The sync failed: the writes may not be on the disk.</exception>
+    public Task WriteAndSyncAsync(Action write, SafeFileHandle file, string filePath, params IEnumerable<string> directories)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(file, filePath, directories, (write, done));
+        return done.Task;
     }
 
     /// <summary>Fails what still waits and stops the committer's thread.</summary>
@@ -125,6 +156,7 @@ internal sealed class JournalGroupCommitter : IDisposable
         while (true)
         {
             _signal.Wait();
+            Gather();
             Batch? batch;
             bool stop;
             lock (_gate)
@@ -146,12 +178,43 @@ internal sealed class JournalGroupCommitter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Lets the batch grow while writes keep arriving: writers woken by the previous sync come back one after another as
+    /// the processors get to them, and a sync started at the first arrival would cover only the few quickest. Gathering
+    /// stops after a pause of <see cref="GatherPauseMicroseconds"/> with no new request, or after half the previous sync's
+    /// duration, so that a lone writer waits a pause longer and a busy silo shares each sync among many more writers.
+    /// </summary>
+    private void Gather()
+    {
+        if (!NativeFileSync.CanPauseBriefly || _disposed)
+        {
+            return;
+        }
+
+        long deadline = Stopwatch.GetTimestamp() + (_lastSyncTicks / 2);
+        int seen = Waiting;
+        while (true)
+        {
+            NativeFileSync.Pause(GatherPauseMicroseconds);
+            int now = Waiting;
+            if (now == seen || Stopwatch.GetTimestamp() >= deadline)
+            {
+                return;
+            }
+
+            seen = now;
+        }
+    }
+
     private void Commit(Batch batch)
     {
+        batch.RunWrites();
         try
         {
             BeforeSync?.Invoke(batch.Count);
+            long started = Stopwatch.GetTimestamp();
             Sync(batch);
+            _lastSyncTicks = Stopwatch.GetTimestamp() - started;
             Interlocked.Increment(ref _syncs);
             ArrayDictMetrics.Syncs.Add(1);
             ArrayDictMetrics.SyncedWrites.Add(batch.Count);
@@ -196,6 +259,7 @@ internal sealed class JournalGroupCommitter : IDisposable
     private sealed class Batch
     {
         private readonly List<SafeFileHandle> _referenced = [];
+        private readonly List<(Action Write, TaskCompletionSource Done)> _writes = [];
 
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -205,9 +269,14 @@ internal sealed class JournalGroupCommitter : IDisposable
 
         public HashSet<string> Directories { get; } = new(StringComparer.Ordinal);
 
-        public void Add(JournalSyncMethod method, SafeFileHandle? file, string? filePath, IEnumerable<string> directories)
+        public void Add(JournalSyncMethod method, SafeFileHandle? file, string? filePath, IEnumerable<string> directories, (Action Write, TaskCompletionSource Done)? write)
         {
             Count++;
+            if (write is { } handedOver)
+            {
+                _writes.Add(handedOver);
+            }
+
             if (method != JournalSyncMethod.Files)
             {
                 return;
@@ -225,16 +294,40 @@ internal sealed class JournalGroupCommitter : IDisposable
             Directories.UnionWith(directories);
         }
 
+        /// <summary>Does the handed-over writes; one that throws fails its own request, which then waits for no sync.</summary>
+        public void RunWrites()
+        {
+            for (int i = 0; i < _writes.Count; i++)
+            {
+                try
+                {
+                    _writes[i].Write();
+                }
+                catch (Exception exception)
+                {
+                    _writes[i].Done.TrySetException(exception);
+                }
+            }
+        }
+
         public void Complete()
         {
             ReleaseReferences();
             Done.TrySetResult();
+            foreach (var (_, done) in _writes)
+            {
+                done.TrySetResult();
+            }
         }
 
         public void Fail(Exception exception)
         {
             ReleaseReferences();
             Done.TrySetException(exception);
+            foreach (var (_, done) in _writes)
+            {
+                done.TrySetException(exception);
+            }
         }
 
         private void ReleaseReferences()

@@ -109,9 +109,32 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
 
         var baseBytes = await File.ReadAllBytesAsync(BasePath(grain.Directory, baseGeneration.Value), cancellationToken).ConfigureAwait(false);
         var journalPath = JournalPath(grain.Directory, baseGeneration.Value);
-        var journal = File.Exists(journalPath) ? await File.ReadAllBytesAsync(journalPath, cancellationToken).ConfigureAwait(false) : [];
-        grain.SetPosition(baseGeneration, journal.Length);
-        return new JournalStoreContents(baseGeneration.Value, baseBytes, journal);
+        if (!File.Exists(journalPath))
+        {
+            grain.SetPosition(baseGeneration, 0);
+            return new JournalStoreContents(baseGeneration.Value, baseBytes, ReadOnlyMemory<byte>.Empty);
+        }
+
+        // Kept open for the appends to come.
+        var handle = File.OpenHandle(journalPath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        try
+        {
+            var journal = new byte[RandomAccess.GetLength(handle)];
+            for (int read = 0; read < journal.Length;)
+            {
+                int count = RandomAccess.Read(handle, journal.AsSpan(read), read);
+                read += count > 0 ? count : throw new EndOfStreamException($"The journal '{journalPath}' ended at byte {read} of {journal.Length} while it was read.");
+            }
+
+            grain.SetPosition(baseGeneration, journal.Length);
+            grain.Journal = handle;
+            return new JournalStoreContents(baseGeneration.Value, baseBytes, journal);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -120,13 +143,16 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
         var grain = await GetAsync(key, cancellationToken).ConfigureAwait(false);
         try
         {
+            string path = JournalPath(grain.Directory, expected.Generation);
             var (file, created) = grain.Lease.WhileHeld(() =>
             {
                 ThrowIfConflict(key, grain.Position, expected);
                 FaultPoint?.Invoke("append:before");
-                string path = JournalPath(grain.Directory, expected.Generation);
                 bool created = grain.Journal is null && !File.Exists(path);
-                var file = grain.Journal ??= File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
+                return (grain.Journal ??= File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read), created);
+            });
+            void Write() => grain.Lease.WhileHeld(() =>
+            {
                 if (FaultPoint is { } fault)
                 {
                     // A crash in the middle of the append: part of the record reaches the file.
@@ -140,9 +166,18 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
                     RandomAccess.Write(file, record.Span, expected.JournalLength);
                 }
 
-                return (file, created);
+                return true;
             });
-            await SyncAsync(file, JournalPath(grain.Directory, expected.Generation), created ? [grain.Directory] : []).ConfigureAwait(false);
+
+            if (_committer is { } committer)
+            {
+                await committer.WriteAndSyncAsync(Write, file, path, created ? [grain.Directory] : []).ConfigureAwait(false);
+            }
+            else
+            {
+                Write();
+            }
+
             grain.SetPosition(expected.Generation, expected.JournalLength + record.Length);
             FaultPoint?.Invoke("append:after");
         }
@@ -187,8 +222,14 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
             });
             grain.SetPosition(generation, 0);
             FaultPoint?.Invoke("base:renamed");
+
+            // The journal is created with its base, so that the sync below also covers its entry and an append never creates a file.
+            grain.Journal = File.OpenHandle(JournalPath(grain.Directory, generation), FileMode.Create, FileAccess.Write, FileShare.Read);
             await SyncAsync(null, null, [.. directoriesChanged, grain.Directory]).ConfigureAwait(false);
-            DeleteGenerationsBelow(grain.Directory, generation, "base:dropping-old", JournalExtension, BaseExtension);
+            if (directoriesChanged.Count == 0)
+            {
+                DeleteGenerationsBelow(grain.Directory, generation, "base:dropping-old", JournalExtension, BaseExtension);
+            }
         }
         catch (Exception exception) when (exception is not InconsistentStateException)
         {

@@ -103,6 +103,16 @@ internal static partial class NativeFileSync
         return new IOException($"Could not {what}: {new Win32Exception(error).Message} (error {error}).", error);
     }
 
+    /// <summary>Gets whether <see cref="Pause"/> sleeps with microsecond resolution (where .NET's own sleeps count whole milliseconds).</summary>
+    public static bool CanPauseBriefly => !OperatingSystem.IsWindows();
+
+    /// <summary>Sleeps for about <paramref name="microseconds"/> µs (Unix only, see <see cref="CanPauseBriefly"/>).</summary>
+    /// <param name="microseconds">How long to sleep.</param>
+    public static void Pause(uint microseconds) => _ = USleep(microseconds);
+
+    [LibraryImport("libc", EntryPoint = "usleep")]
+    private static partial int USleep(uint microseconds);
+
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
 

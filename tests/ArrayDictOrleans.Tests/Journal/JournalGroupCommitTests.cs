@@ -61,15 +61,17 @@ public sealed class JournalGroupCommitTests : IDisposable
         Assert.Equal(1, await held.Task.WaitAsync(Bounded));
         var rest = grains.Skip(1).Select(g => WriteAsync(_storage, g.Id, g.State)).ToList();
 
-        // Every record is in its file, and none of the writes has returned: they wait for a sync.
+        // None of the writes has returned: the first one's record is in its file and waits for the held sync; the others
+        // are handed over to the committer, which writes them with the next batch, just before that batch's sync.
         Assert.Equal(Grains - 1, committer.Waiting);
         Assert.False(first.IsCompleted, "a write returned while the sync that covers it was held");
         Assert.All(rest, write => Assert.False(write.IsCompleted, "a write returned before any sync covered it"));
-        foreach (var (grainId, _) in grains)
+        Assert.True(JournalLength(grains[0].Id) > _storage.GetCursor(grains[0].Id)!.Position.JournalLength, "the record was not written before its sync");
+        foreach (var (grainId, _) in grains.Skip(1))
         {
             var cursor = _storage.GetCursor(grainId)!;
             Assert.Equal(0, cursor.Records);
-            Assert.True(new FileInfo(JournalFile(grainId)).Length > cursor.Position.JournalLength, "the record was not written before its sync");
+            Assert.Equal(cursor.Position.JournalLength, JournalLength(grainId));
         }
 
         release.Set();
@@ -77,6 +79,7 @@ public sealed class JournalGroupCommitTests : IDisposable
 
         Assert.Equal(2, committer.Syncs - syncsBefore);
         Assert.All(grains, g => Assert.Equal(1, _storage.GetCursor(g.Id)!.Records));
+        Assert.All(grains, g => Assert.Equal(_storage.GetCursor(g.Id)!.Position.JournalLength, JournalLength(g.Id)));
     }
 
     [Fact]
@@ -109,6 +112,57 @@ public sealed class JournalGroupCommitTests : IDisposable
     }
 
     [Fact]
+    public async Task GroupCommit_OneWriteOfABatchFails_OnlyThatWriteFailsAndTheOthersAreSynced()
+    {
+        var committer = _store.Committer!;
+        var grains = new List<(GrainId Id, TestGrainState State)>();
+        for (int i = 0; i < 3; i++)
+        {
+            var grainId = NewGrainId();
+            var state = await ReadAsync(_storage, grainId);
+            JournalRecoveryTests.Change(state.State, 1);
+            await WriteAsync(_storage, grainId, state);
+            JournalRecoveryTests.Change(state.State, 2);
+            grains.Add((grainId, state));
+        }
+
+        // The first write's sync is held, so that the two others are handed over in one batch.
+        using var release = new ManualResetEventSlim();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        committer.BeforeSync = _ =>
+        {
+            if (held.TrySetResult())
+            {
+                Assert.True(release.Wait(Bounded), "the test never released the first sync");
+            }
+        };
+        var first = WriteAsync(_storage, grains[0].Id, grains[0].State);
+        await held.Task.WaitAsync(Bounded);
+        var failing = _storage.WriteStateAsync(StateName, grains[1].Id, grains[1].State);
+        var other = WriteAsync(_storage, grains[2].Id, grains[2].State);
+        int torn = 0;
+        _store.FaultPoint = step =>
+        {
+            if (step == "append:torn" && Interlocked.Increment(ref torn) == 1)
+            {
+                throw new IOException("Simulated: the disk failed this write.");
+            }
+        };
+        release.Set();
+
+        var failure = await Assert.ThrowsAsync<ArrayDictJournalStorageException>(() => failing.WaitAsync(Bounded));
+        await Task.WhenAll(first, other).WaitAsync(Bounded);
+        _store.FaultPoint = null;
+
+        Assert.Contains("Simulated: the disk failed this write.", failure.ToString(), StringComparison.Ordinal);
+        var reread = Create(_directory).Storage;
+        Assert.Equal(2, (await ReadAsync(reread, grains[0].Id)).State.LastEpoch);
+        Assert.Equal(2, (await ReadAsync(reread, grains[2].Id)).State.LastEpoch);
+        var damaged = await ReadAsync(reread, grains[1].Id);
+        Assert.Equal(1, damaged.State.LastEpoch);
+    }
+
+    [Fact]
     public async Task GroupCommit_WritesNotSynced_ReturnWithoutASync()
     {
         var (storage, store) = Create(_directory, new LocalFileJournalStorageOptions { AllowLostCallsOnMachineCrash = true });
@@ -121,6 +175,8 @@ public sealed class JournalGroupCommitTests : IDisposable
         Assert.Null(store.Committer);
         AssertSameState(grainState.State, (await ReadAsync(Create(_directory).Storage, grainId)).State, "written without a sync");
     }
+
+    private long JournalLength(GrainId grainId) => new FileInfo(JournalFile(grainId)).Length;
 
     private string JournalFile(GrainId grainId) =>
         Assert.Single(Directory.GetFiles(_store.GetGrainDirectory(ArrayDictJournalGrainStorage.GetKey(StateName, grainId)), "*" + LocalFileJournalStore.JournalExtension));
