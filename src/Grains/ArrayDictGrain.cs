@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using ArrayDictOrleans.Grains.Persistence;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace ArrayDictOrleans.Grains;
@@ -8,10 +10,12 @@ namespace ArrayDictOrleans.Grains;
 /// <summary>
 /// One ArrayDict in memory. Orleans runs one activation per key and one call at a time on it, so no lock
 /// is needed. Every change runs inside a change scope: a failed method or a failed snapshot rolls it back.
+/// A call with an epoch keeps its result, serialized and tied to the call, to answer a retry.
 /// </summary>
 public sealed partial class ArrayDictGrain(
     [PersistentState("arraydict", ArrayDictGrainOptions.StorageName)] IPersistentState<ArrayDictState> state,
     IOptions<ArrayDictGrainOptions> options,
+    Serializer serializer,
     ILogger<ArrayDictGrain> logger) : Grain, IArrayDictGrain
 {
     private readonly int _persistEvery = options.Value.PersistEvery;
@@ -129,7 +133,7 @@ public sealed partial class ArrayDictGrain(
         catch (Exception exception) when (exception is not InconsistentStateException)
         {
             long id = this.GetPrimaryKeyLong();
-            throw new ArrayDictStorageException(id, $"ArrayDict {id} could not delete its snapshot, so it was not cleared: {exception.GetBaseException().Message}", exception);
+            throw new ArrayDictStorageException(id, $"ArrayDict {id} could not delete its snapshot, so it was not cleared: {exception.GetBaseException().Message}", exception, StorageFailures.MayPass(exception));
         }
 
         NoteChange();
@@ -146,32 +150,55 @@ public sealed partial class ArrayDictGrain(
     public Task CheckpointAsync() => WriteSnapshotAsync();
 
     /// <inheritdoc />
-    public async Task<TResult> ApplyAsync<TResult>(IArrayDictMethod<TResult> method, long? epoch = null)
+    public Task<TResult> ApplyAsync<TResult>(IArrayDictMethod<TResult> method, long? epoch = null)
     {
         ArgumentNullException.ThrowIfNull(method);
-        if (epoch is { } requested)
+        if (epoch is not { } requested)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(requested, nameof(epoch));
-            if (state.State.LastEpoch is { } last)
-            {
-                if (requested == last)
-                {
-                    ArrayDictMetrics.RetriedEpochs.Add(1);
-                    LogRetriedEpoch(this.GetPrimaryKeyLong(), requested);
-                    return state.State.LastResult is TResult kept
-                        ? kept
-                        : throw new InvalidOperationException(
-                            $"ArrayDict {this.GetPrimaryKeyLong()} already applied epoch {requested} with a result of type {state.State.LastResult?.GetType().FullName ?? "null"}, not {typeof(TResult).FullName}: a retry must repeat the same call.");
-                }
+            return ChangeAsync(method.Invoke, epoch: null);
+        }
 
-                if (requested < last)
-                {
-                    throw new StaleEpochException(this.GetPrimaryKeyLong(), requested, last);
-                }
+        ArgumentOutOfRangeException.ThrowIfNegative(requested, nameof(epoch));
+        ulong fingerprint = KeptResult.MethodFingerprintOf(serializer, method);
+        if (state.State.LastEpoch is { } last)
+        {
+            if (requested == last)
+            {
+                return Task.FromResult(Repeat<TResult>(requested, fingerprint));
+            }
+
+            if (requested < last)
+            {
+                throw new StaleEpochException(this.GetPrimaryKeyLong(), requested, last);
             }
         }
 
-        return await ChangeAsync(method.Invoke, epoch);
+        return ChangeAsync(method.Invoke, requested, fingerprint);
+    }
+
+    /// <inheritdoc />
+    public Task<TResult> ApplyNextAsync<TResult>(IArrayDictMethod<TResult> method, long epoch, long? afterEpoch)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        if (afterEpoch is < 0 || afterEpoch >= epoch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(afterEpoch), afterEpoch, $"The last epoch a caller saw applied is not negative and comes before the call's epoch {epoch}.");
+        }
+
+        ulong fingerprint = KeptResult.MethodFingerprintOf(serializer, method);
+        long? last = state.State.LastEpoch;
+        if (last == epoch)
+        {
+            return Task.FromResult(Repeat<TResult>(epoch, fingerprint));
+        }
+
+        if (last != afterEpoch)
+        {
+            throw new EpochMismatchException(this.GetPrimaryKeyLong(), epoch, afterEpoch, last);
+        }
+
+        return ChangeAsync(method.Invoke, epoch, fingerprint);
     }
 
     /// <inheritdoc />
@@ -194,13 +221,16 @@ public sealed partial class ArrayDictGrain(
         },
         epoch: null);
 
-    /// <summary>Runs <paramref name="change"/> in a change scope, records the epoch, persists as the policy says; any failure rolls all of it back.</summary>
-    private async Task<TResult> ChangeAsync<TResult>(Func<ArrayDict, TResult> change, long? epoch)
+    /// <summary>
+    /// Runs <paramref name="change"/> in a change scope, records the epoch with its result (tied to the method of
+    /// <paramref name="methodFingerprint"/>), persists as the policy says; any failure rolls all of it back.
+    /// </summary>
+    private async Task<TResult> ChangeAsync<TResult>(Func<ArrayDict, TResult> change, long? epoch, ulong methodFingerprint = KeptResult.Unknown)
     {
         var current = state.State;
         NoteChange();
         long? previousEpoch = current.LastEpoch;
-        object? previousResult = current.LastResult;
+        var previousResult = current.LastResult;
         var delta = current.PendingDelta;
         var deltaMark = delta?.GetMark();
         using var scope = current.Dict.BeginChanges();
@@ -209,10 +239,10 @@ public sealed partial class ArrayDictGrain(
         try
         {
             result = change(current.Dict);
-            if (epoch is not null)
+            if (epoch is { } applied)
             {
-                current.LastEpoch = epoch;
-                current.LastResult = result;
+                current.LastResult = Keep(result, applied, methodFingerprint);
+                current.LastEpoch = applied;
             }
 
             if (delta is not null)
@@ -265,6 +295,54 @@ public sealed partial class ArrayDictGrain(
         return result;
     }
 
+    private KeptResult Keep<TResult>(TResult result, long epoch, ulong methodFingerprint)
+    {
+        try
+        {
+            return KeptResult.Of(serializer, result, methodFingerprint);
+        }
+        catch (Exception exception)
+        {
+            long id = this.GetPrimaryKeyLong();
+            throw new InvalidOperationException(
+                $"ArrayDict {id} cannot keep the result of epoch {epoch} to answer a retry, so the call was rolled back: Orleans cannot serialize {typeof(TResult)} (mark it [GenerateSerializer]): {exception.Message}",
+                exception);
+        }
+    }
+
+    /// <summary>The kept result of <paramref name="epoch"/>, the last applied, for a retry of it with the method of <paramref name="methodFingerprint"/>.</summary>
+    private TResult Repeat<TResult>(long epoch, ulong methodFingerprint)
+    {
+        long id = this.GetPrimaryKeyLong();
+        var kept = state.State.LastResult
+            ?? throw new KeptResultException(id, epoch, $"ArrayDict {id} already applied epoch {epoch} but keeps no result for it (an earlier version kept one that this silo cannot load, or none): the method was not run again.");
+        if (!kept.IsFrom<TResult>(methodFingerprint))
+        {
+            throw new KeptResultException(
+                id,
+                epoch,
+                $"ArrayDict {id} already applied epoch {epoch} with another call (another method, other arguments or another result type than {typeof(TResult)}): a retry must repeat the same call. The method was not run again.");
+        }
+
+        TResult result;
+        try
+        {
+            result = kept.Read<TResult>(serializer);
+        }
+        catch (Exception exception)
+        {
+            throw new KeptResultException(
+                id,
+                epoch,
+                $"ArrayDict {id} already applied epoch {epoch}, but the result it kept for it can no longer be read as {typeof(TResult)} (was the type changed or removed?): {exception.Message}. The method was not run again.",
+                exception);
+        }
+
+        ArrayDictMetrics.RetriedEpochs.Add(1);
+        LogRetriedEpoch(id, epoch);
+        return result;
+    }
+
     private Task PersistIfDueAsync(long? epoch) =>
         _persistEvery > 0 && _unsavedChanges >= _persistEvery ? WriteSnapshotAsync(epoch) : Task.CompletedTask;
 
@@ -279,10 +357,13 @@ public sealed partial class ArrayDictGrain(
         {
             long id = this.GetPrimaryKeyLong();
             string change = epoch is null ? "the change" : $"epoch {epoch}";
+            bool mayPass = StorageFailures.MayPass(exception);
+            string repeat = mayPass ? "can be repeated" : "would fail the same way if repeated";
             throw new ArrayDictStorageException(
                 id,
-                $"ArrayDict {id} could not write its snapshot, so {change} was rolled back and can be repeated: {exception.GetBaseException().Message}",
-                exception);
+                $"ArrayDict {id} could not write its snapshot, so {change} was rolled back and {repeat}: {exception.GetBaseException().Message}",
+                exception,
+                mayPass);
         }
 
         _unsavedChanges = 0;

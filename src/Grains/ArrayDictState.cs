@@ -21,8 +21,11 @@ public sealed class ArrayDictState
     /// <summary>The last epoch applied, or null when none was.</summary>
     public long? LastEpoch { get; set; }
 
-    /// <summary>The result the last epoch returned, kept to answer a retry of it.</summary>
-    public object? LastResult { get; set; }
+    /// <summary>
+    /// The result the last epoch returned, tied to its call, kept to answer a retry of it; null when no epoch was applied
+    /// (or when an earlier version kept a result this silo cannot read).
+    /// </summary>
+    public KeptResult? LastResult { get; set; }
 
     /// <summary>
     /// What changed since the last successful write (not persisted), or null when changes are not tracked. The grain

@@ -67,9 +67,22 @@ public interface IArrayDictGrain : IGrainWithIntegerKey
 
     /// <summary>
     /// Runs <paramref name="method"/> on the ArrayDict inside the grain. A method that throws changes nothing.
-    /// With an <paramref name="epoch"/>, the call is applied at most once: repeating the last applied epoch
-    /// returns the kept result without running the method again (a safe retry), an older epoch throws
-    /// <see cref="StaleEpochException"/>. Without one, it is a plain call.
+    /// With an <paramref name="epoch"/>, the call is applied at most once: repeating the last applied epoch with the
+    /// same method returns the kept result without running the method again (a safe retry), another method with that
+    /// epoch throws <see cref="KeptResultException"/>, and an older epoch throws <see cref="StaleEpochException"/>.
+    /// Any newer epoch is applied, even if the ArrayDict lost calls that had returned: callers that can tell use
+    /// <see cref="ApplyNextAsync{TResult}"/>. Without an epoch, it is a plain call.
     /// </summary>
     Task<TResult> ApplyAsync<TResult>(IArrayDictMethod<TResult> method, long? epoch = null);
+
+    /// <summary>
+    /// Runs <paramref name="method"/> as epoch <paramref name="epoch"/>, provided the ArrayDict's last applied epoch is
+    /// <paramref name="afterEpoch"/>, the last one its caller saw applied there (null: none, as on a new or cleared
+    /// ArrayDict). Repeating the last applied epoch with the same method returns the kept result, as with
+    /// <see cref="ApplyAsync{TResult}"/>. An ArrayDict at another epoch runs nothing and throws
+    /// <see cref="EpochMismatchException"/>: behind when it lost calls that had returned (a crash with unsaved changes),
+    /// ahead when it applied epochs the caller did not see.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> is negative, or <paramref name="afterEpoch"/> is negative or not below it.</exception>
+    Task<TResult> ApplyNextAsync<TResult>(IArrayDictMethod<TResult> method, long epoch, long? afterEpoch);
 }

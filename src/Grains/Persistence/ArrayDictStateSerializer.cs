@@ -5,7 +5,7 @@ namespace ArrayDictOrleans.Grains.Persistence;
 
 /// <summary>
 /// The grain-storage serializer for <see cref="ArrayDictState"/>: the ArrayDict's binary snapshot
-/// (<see cref="ArrayDictSnapshot"/>), with the epoch and its result as the snapshot's metadata, written
+/// (<see cref="ArrayDictSnapshot"/>), with the epoch and its kept result as the snapshot's metadata, written
 /// and read in Orleans' binary format. Streams straight to and from storage where the provider allows.
 /// Any other state type goes through <see cref="OrleansGrainStorageSerializer"/>.
 /// </summary>
@@ -92,13 +92,17 @@ public sealed class ArrayDictStateSerializer(Serializer serializer) : IGrainStor
         }
     }
 
-    /// <summary>The epoch and its result in Orleans' binary format, as a snapshot's (or a journal record's) metadata.</summary>
+    /// <summary>The epoch and its kept result in Orleans' binary format, as a snapshot's (or a journal record's) metadata.</summary>
     /// <param name="state">The state.</param>
     /// <param name="adoptedFullETag">For a journal's base adopted from a Full snapshot: that snapshot's ETag; else null.</param>
     internal byte[] EncodeMetadata(ArrayDictState state, string? adoptedFullETag = null) =>
-        serializer.SerializeToArray(new ArrayDictStateMetadata { LastEpoch = state.LastEpoch, LastResult = state.LastResult, AdoptedFullETag = adoptedFullETag });
+        serializer.SerializeToArray(new ArrayDictStateMetadata { LastEpoch = state.LastEpoch, KeptResult = state.LastResult, AdoptedFullETag = adoptedFullETag });
 
-    /// <summary>Reads the epoch and its result written by <see cref="EncodeMetadata"/> into <paramref name="state"/>.</summary>
+    /// <summary>
+    /// Reads the epoch and its kept result written by <see cref="EncodeMetadata"/> (or by an earlier version, which kept
+    /// the result as an object) into <paramref name="state"/>. A result of an earlier version whose type this silo cannot
+    /// load is dropped, so that the ArrayDict still loads: only a retry of that epoch then fails.
+    /// </summary>
     /// <returns>The ETag of the Full snapshot a journal's base was adopted from, or null.</returns>
     internal string? DecodeMetadata(ReadOnlyMemory<byte> metadata, ArrayDictState state)
     {
@@ -109,11 +113,23 @@ public sealed class ArrayDictStateSerializer(Serializer serializer) : IGrainStor
         }
         catch (Exception exception)
         {
-            throw new SnapshotFormatException("The snapshot's checksum holds, but its epoch metadata cannot be read (was it written by another version or with a result type this silo does not load?).", exception);
+            ArrayDictStateMetadataWithoutLegacyResult? withoutResult;
+            try
+            {
+                withoutResult = serializer.Deserialize<ArrayDictStateMetadataWithoutLegacyResult>(metadata);
+            }
+            catch (Exception)
+            {
+                throw new SnapshotFormatException("The snapshot's checksum holds, but its epoch metadata cannot be read (was it written by another version?).", exception);
+            }
+
+            state.LastEpoch = withoutResult?.LastEpoch;
+            state.LastResult = withoutResult?.KeptResult;
+            return withoutResult?.AdoptedFullETag;
         }
 
         state.LastEpoch = decoded?.LastEpoch;
-        state.LastResult = decoded?.LastResult;
+        state.LastResult = decoded?.KeptResult ?? (decoded?.LegacyResult is { } legacy ? KeptResult.FromLegacy(serializer, legacy) : null);
         return decoded?.AdoptedFullETag;
     }
 

@@ -200,7 +200,7 @@ public sealed class ArrayDictStateAzureJournalTests(AzuriteFixture azurite) : Ar
         state.PendingDelta!.Record(scope);
         scope.Commit();
         state.LastEpoch = epoch;
-        state.LastResult = (double)epoch;
+        state.LastResult = TestKeptResults.Of((double)epoch);
     }
 
     private ArrayDictJournalGrainStorage NewStorage(AzureBlobJournalStorageOptions? options = null, AzureBlobJournalStore? store = null) =>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ArrayDictOrleans.Grains.Journal;
+using ArrayDictOrleans.Tests.Persistence;
 using ArrayDictOrleans.Workload;
 using Xunit.Abstractions;
 using static ArrayDictOrleans.Tests.Journal.JournalTestStorage;
@@ -35,7 +36,7 @@ public sealed class JournalBytesPerCallTests(ITestOutputHelper output) : IDispos
             var result = Sw1.Step(state.Dict, parameters, objectId: 0, iteration: 0);
             state.PendingDelta!.Record(scope);
             state.LastEpoch = 0;
-            state.LastResult = result;
+            state.LastResult = TestKeptResults.Of(result);
             var started = Stopwatch.GetTimestamp();
             await WriteAsync(storage, grainId, grainState);
             var elapsed = Stopwatch.GetElapsedTime(started);
@@ -84,7 +85,7 @@ public sealed class JournalBytesPerCallTests(ITestOutputHelper output) : IDispos
 
             state.PendingDelta!.Record(scope);
             state.LastEpoch = t;
-            state.LastResult = new Sw1StepResult(t, state.Dict.Count, Done: false);
+            state.LastResult = TestKeptResults.Of(new Sw1StepResult(t, state.Dict.Count, Done: false));
 
             await WriteAsync(storage, grainId, grainState);
             scope.Commit();

@@ -1,4 +1,5 @@
 using ArrayDictOrleans.Grains.Journal;
+using ArrayDictOrleans.Tests.Persistence;
 using static ArrayDictOrleans.Tests.Journal.JournalTestStorage;
 
 namespace ArrayDictOrleans.Tests.Journal;
@@ -61,7 +62,7 @@ public sealed class JournalCrashTests : IDisposable
             RandomCall(state.Dict, random, ref nextKey);
             state.PendingDelta!.Record(scope);
             state.LastEpoch = call;
-            state.LastResult = call * 1.5;
+            state.LastResult = TestKeptResults.Of(call * 1.5);
             try
             {
                 await WriteAsync(storage, grainId, grainState);

@@ -1,5 +1,6 @@
 using ArrayDictOrleans.Grains;
 using ArrayDictOrleans.Grains.Journal;
+using ArrayDictOrleans.Tests.Persistence;
 using ArrayDictOrleans.Workload;
 using Orleans.Storage;
 using static ArrayDictOrleans.Tests.Journal.JournalTestStorage;
@@ -217,7 +218,7 @@ public sealed class JournalRecoveryTests : IDisposable
         state.PendingDelta!.Record(scope);
         scope.Commit();
         state.LastEpoch = epoch;
-        state.LastResult = new Sw1StepResult(epoch, state.Dict.Count, Done: false);
+        state.LastResult = TestKeptResults.Of(new Sw1StepResult(epoch, state.Dict.Count, Done: false));
     }
 
     private static string Key(GrainId grainId) => ArrayDictJournalGrainStorage.GetKey(StateName, grainId);

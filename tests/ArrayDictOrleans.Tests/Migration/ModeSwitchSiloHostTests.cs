@@ -52,9 +52,10 @@ public sealed class ModeSwitchSiloHostTests : IDisposable
             Assert.Equal(30, await grain.GetValueAsync(2));
             Assert.Equal(1, (await grain.GetInfoAsync()).LastAppliedEpoch);
 
-            // A retry of the last epoch gets the kept result and changes nothing; an older epoch is refused.
-            Assert.Equal(2, await grain.ApplyAsync(new ScaleMethod(100), epoch: 1));
+            // A retry of the last epoch gets the kept result and changes nothing; another call with it and an older epoch are refused.
+            Assert.Equal(2, await grain.ApplyAsync(new ScaleMethod(2), epoch: 1));
             Assert.Equal(12, await grain.GetValueAsync(1));
+            await Assert.ThrowsAsync<KeptResultException>(() => grain.ApplyAsync(new ScaleMethod(100), epoch: 1));
             await Assert.ThrowsAsync<StaleEpochException>(() => grain.ApplyAsync(new ScaleMethod(100), epoch: 0));
             Assert.Equal(2, await grain.ApplyAsync(new ScaleMethod(0.5), epoch: 2));
         });
@@ -66,7 +67,8 @@ public sealed class ModeSwitchSiloHostTests : IDisposable
             Assert.Equal(6, await grain.GetValueAsync(1));
             Assert.Equal(15, await grain.GetValueAsync(2));
             Assert.Equal(2, (await grain.GetInfoAsync()).LastAppliedEpoch);
-            Assert.Equal(2, await grain.ApplyAsync(new ScaleMethod(100), epoch: 2));
+            Assert.Equal(2, await grain.ApplyAsync(new ScaleMethod(0.5), epoch: 2));
+            Assert.Equal(6, await grain.GetValueAsync(1));
             await Assert.ThrowsAsync<StaleEpochException>(() => grain.ApplyAsync(new ScaleMethod(100), epoch: 1));
             Assert.Equal(2, await grain.ApplyAsync(new ScaleMethod(2), epoch: 3));
             Assert.Equal(12, await grain.GetValueAsync(1));

@@ -1,5 +1,6 @@
 using ArrayDictOrleans.Grains;
 using ArrayDictOrleans.Grains.Journal;
+using ArrayDictOrleans.Tests.Persistence;
 using ArrayDictOrleans.Workload;
 using Orleans.Storage;
 using static ArrayDictOrleans.Tests.Journal.JournalTestStorage;
@@ -449,7 +450,7 @@ public abstract class ModeSwitchTests
         }
 
         state.LastEpoch = epoch;
-        state.LastResult = new Sw1StepResult(epoch, state.Dict.Count, Done: false);
+        state.LastResult = TestKeptResults.Of(new Sw1StepResult(epoch, state.Dict.Count, Done: false));
     }
 
     private protected static async Task<GrainState<ArrayDictState>> ReadAsync(IGrainStorage storage, GrainId grainId)

@@ -80,7 +80,7 @@ public abstract class ArrayDictStateStorageTests : GrainStorageConformanceTests<
         {
             Dict = dict,
             LastEpoch = seed,
-            LastResult = seed % 2 == 0 ? new Sw1StepResult(seed * 1.5, dict.Count, Done: seed > 100) : seed * 0.25,
+            LastResult = seed % 2 == 0 ? TestKeptResults.Of(new Sw1StepResult(seed * 1.5, dict.Count, Done: seed > 100)) : TestKeptResults.Of(seed * 0.25),
         };
     }
 
@@ -93,7 +93,7 @@ public abstract class ArrayDictStateStorageTests : GrainStorageConformanceTests<
             dict.Add((j * 3L) - 1_000_000, (j * 0.5) - 1000.125);
         }
 
-        return new ArrayDictState { Dict = dict, LastEpoch = 41, LastResult = new Sw1StepResult(123.5, LargeRows, Done: false) };
+        return new ArrayDictState { Dict = dict, LastEpoch = 41, LastResult = TestKeptResults.Of(new Sw1StepResult(123.5, LargeRows, Done: false)) };
     }
 
     /// <inheritdoc />
@@ -136,7 +136,7 @@ public abstract class ArrayDictStateStorageTests : GrainStorageConformanceTests<
     public async Task ArrayDictState_WriteState_EmptyDictWithEpoch_ReadsBackAsRecord()
     {
         var grainId = NewGrainId();
-        var written = new ArrayDictState { Dict = new ArrayDict(4), LastEpoch = 9, LastResult = 2.5 };
+        var written = new ArrayDictState { Dict = new ArrayDict(4), LastEpoch = 9, LastResult = TestKeptResults.Of(2.5) };
         await Storage.WriteStateAsync(StateName, grainId, new GrainState<ArrayDictState>(written));
 
         var read = await ReadAsync(grainId);
