@@ -14,7 +14,8 @@ internal static class Sw1Driver
     /// <summary>
     /// Brings ArrayDicts 0..N-1 to SW1's initial state at the run's width, inside the grains: one flow per ArrayDict that
     /// asks for its info, clears it only when it holds rows, epochs or another width (so a fresh ArrayDict writes no
-    /// tombstone), then fills it, so that each activation is visited in one go.
+    /// tombstone), then fills it, so that each activation is visited in one go. Each step is retried after a transient
+    /// failure: the info is a read, and the clear and the fill are idempotent.
     /// </summary>
     public static async Task<TimeSpan> FillAsync(ArrayDictClient client, Sw1Parameters parameters, IProgress<IterationProgress>? progress, CancellationToken cancellationToken)
     {
@@ -25,14 +26,13 @@ internal static class Sw1Driver
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = FillConcurrency, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(ids, parallel, async (id, token) =>
         {
-            var grain = client.Get(id);
-            var info = await grain.GetInfoAsync().ConfigureAwait(false);
+            var info = await client.GetInfoAsync(id, token).ConfigureAwait(false);
             if (info.Count != 0 || info.LastAppliedEpoch is not null || info.Width != parameters.Width)
             {
-                await grain.ClearAsync(parameters.Width).ConfigureAwait(false);
+                await client.ClearAsync(id, parameters.Width, token).ConfigureAwait(false);
             }
 
-            await client.ApplyAsync(id, fill, epoch: null, token).ConfigureAwait(false);
+            await client.ApplyIdempotentAsync(id, fill, token).ConfigureAwait(false);
             progress?.Report(new IterationProgress(0, Interlocked.Increment(ref completed), ids.Length));
         }).ConfigureAwait(false);
         return watch.Elapsed;
@@ -42,10 +42,13 @@ internal static class Sw1Driver
     public static async Task ClearAsync(ArrayDictClient client, Sw1Parameters parameters, CancellationToken cancellationToken)
     {
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = ClearConcurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(Ids(parameters), parallel, async (id, _) => await client.Get(id).ClearAsync(1).ConfigureAwait(false)).ConfigureAwait(false);
+        await Parallel.ForEachAsync(Ids(parameters), parallel, async (id, token) => await client.ClearAsync(id, 1, token).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
-    /// <summary>Runs SW1's driver loop with epochs from 0 (the ArrayDicts must have just been filled).</summary>
+    /// <summary>
+    /// Runs SW1's driver loop (the ArrayDicts must have just been filled), each ArrayDict's epochs after its last one. SW1's
+    /// step is a pure function of (id, t), so an ArrayDict that lost calls which had returned has them replayed.
+    /// </summary>
     public static async Task<Sw1LoopResult> LoopAsync(ArrayDictClient client, Sw1Parameters parameters, IProgress<IterationProgress>? progress, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
@@ -53,9 +56,10 @@ internal static class Sw1Driver
             Ids(parameters),
             (id, t) => new Sw1StepMethod(parameters, id, t),
             result => result.Done,
-            firstEpoch: 0,
+            firstEpoch: null,
             progress,
             maxIterations: parameters.Budget,
+            stepIsReplayable: true,
             cancellationToken).ConfigureAwait(false);
         var elapsed = watch.Elapsed;
         long totalRows = 0;

@@ -9,7 +9,10 @@ public sealed partial class ArrayDictClient
     /// Fans calls out over a fixed set of ids, one round at a time: <see cref="ArrayDictClientOptions.MaxConcurrency"/>
     /// workers each take the next position and await its call, so that a call costs a counter increment and an await,
     /// not a task or a closure of its own. The grain references and the results live in arrays by position, kept from
-    /// round to round. A round stops starting calls at the first failure or at cancellation.
+    /// round to round. A round stops starting calls at the first failure or at cancellation. With an
+    /// <see cref="EpochLedger"/>, each call carries its ArrayDict's epoch and the last epoch seen applied there; an
+    /// ArrayDict that lost returned calls has them replayed (a replayable step) or is reported, with every other such
+    /// ArrayDict of the round, by a <see cref="LostEpochsException"/>.
     /// </summary>
     private sealed class FanOut<TResult>
     {
@@ -20,6 +23,8 @@ public sealed partial class ArrayDictClient
         private readonly Func<long, int, IArrayDictMethod<TResult>> _methodFor;
         private readonly IProgress<IterationProgress>? _progress;
         private readonly StrongBox<long>? _retries;
+        private readonly EpochLedger? _ledger;
+        private readonly StrongBox<long>? _replays;
         private readonly CancellationToken _cancellationToken;
         private readonly Lock _lock = new();
 
@@ -36,6 +41,7 @@ public sealed partial class ArrayDictClient
         private CancellationTokenSource? _stop;
         private bool _interrupted;
         private List<(long Id, Exception Failure)>? _failures;
+        private List<LostEpochs>? _lost;
 
         public FanOut(
             ArrayDictClient client,
@@ -45,7 +51,9 @@ public sealed partial class ArrayDictClient
             Func<long, int, IArrayDictMethod<TResult>> methodFor,
             IProgress<IterationProgress>? progress,
             StrongBox<long>? retries,
-            CancellationToken cancellationToken)
+            CancellationToken cancellationToken,
+            EpochLedger? ledger = null,
+            StrongBox<long>? replays = null)
         {
             _client = client;
             _ids = ids;
@@ -55,10 +63,17 @@ public sealed partial class ArrayDictClient
             _progress = progress;
             _retries = retries;
             _cancellationToken = cancellationToken;
+            _ledger = ledger;
+            _replays = replays;
         }
 
-        /// <summary>Calls the ids at <paramref name="positions"/>[0..<paramref name="count"/>) (all ids when null) and stores each result at its position.</summary>
+        /// <summary>
+        /// Calls the ids at <paramref name="positions"/>[0..<paramref name="count"/>) (all ids when null) and stores each
+        /// result at its position. Each call carries <paramref name="epoch"/>, or, with a ledger, its ArrayDict's epoch of
+        /// <paramref name="iteration"/>.
+        /// </summary>
         /// <exception cref="OperationCanceledException">The caller cancelled before every call had started or returned.</exception>
+        /// <exception cref="LostEpochsException">ArrayDicts lost returned calls that could not be replayed.</exception>
         public async Task RunAsync(int[]? positions, int count, long? epoch, int iteration)
         {
             _positions = positions;
@@ -70,6 +85,7 @@ public sealed partial class ArrayDictClient
             _stopping = false;
             _interrupted = false;
             _failures = null;
+            _lost = null;
             int workers = Math.Min(_client._options.MaxConcurrency, count);
             if (workers == 0)
             {
@@ -77,7 +93,7 @@ public sealed partial class ArrayDictClient
             }
 
             // Only a retry waits on a token (its delays); the source lets the round's first failure end those waits.
-            _stop = epoch is not null && _client._options.MaxRetries > 0 ? CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken) : null;
+            _stop = (epoch is not null || _ledger is not null) && _client._options.MaxRetries > 0 ? CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken) : null;
             try
             {
                 var running = new Task[workers];
@@ -93,6 +109,17 @@ public sealed partial class ArrayDictClient
             {
                 _stop?.Dispose();
                 _stop = null;
+            }
+
+            if (_lost is { Count: > 0 } lost)
+            {
+                // Lost calls outweigh any other failure: they are what the caller must know first.
+                foreach (var (id, failure) in _failures ?? [])
+                {
+                    _client.LogFurtherFailure(failure, id);
+                }
+
+                throw new LostEpochsException(lost);
             }
 
             if (_failures is { Count: > 0 } failures)
@@ -135,22 +162,117 @@ public sealed partial class ArrayDictClient
                     var method = _methodFor(id, _iteration);
                     ArgumentNullException.ThrowIfNull(method);
                     TResult result;
-                    try
+                    if (_ledger is { } ledger)
                     {
-                        result = await grain.ApplyAsync(method, _epoch).ConfigureAwait(false);
+                        result = await ApplyNextAsync(ledger, position, id, grain, method).ConfigureAwait(false);
                     }
-                    catch (Exception exception) when (_client.IsRetried(exception, _epoch))
+                    else
                     {
-                        result = await _client.RetryAsync(exception, grain, method, _epoch!.Value, _retries, _stop?.Token ?? _cancellationToken).ConfigureAwait(false);
+                        try
+                        {
+                            result = await grain.ApplyAsync(method, _epoch).ConfigureAwait(false);
+                        }
+                        catch (Exception exception) when (_epoch is not null && _client.IsRetried(exception))
+                        {
+                            result = await _client.RetryAsync(new RetriedCall<TResult>(grain, method, _epoch, null, false, exception), _retries, StopToken).ConfigureAwait(false);
+                        }
                     }
 
                     _results[position] = result;
                     _progress?.Report(new IterationProgress(_iteration, Interlocked.Increment(ref _completed), _count));
                 }
+                catch (LostEpochsException lost)
+                {
+                    // Not a reason to stop the round: the caller hears of every ArrayDict that lost calls in it.
+                    lock (_lock)
+                    {
+                        (_lost ??= []).AddRange(lost.Lost);
+                    }
+                }
                 catch (Exception exception)
                 {
                     Fail(id, exception);
                     return;
+                }
+            }
+        }
+
+        private CancellationToken StopToken => _stop?.Token ?? _cancellationToken;
+
+        /// <summary>Calls this round's epoch of the ArrayDict at <paramref name="position"/>, after the last epoch seen applied there.</summary>
+        private async Task<TResult> ApplyNextAsync(EpochLedger ledger, int position, long id, IArrayDictGrain grain, IArrayDictMethod<TResult> method)
+        {
+            long epoch = ledger.First[position] + _iteration;
+            long? after = ledger.Applied[position];
+            TResult result;
+            try
+            {
+                try
+                {
+                    result = await grain.ApplyNextAsync(method, epoch, after).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (_client.IsRetried(exception))
+                {
+                    result = await _client.RetryAsync(new RetriedCall<TResult>(grain, method, epoch, after, true, exception), _retries, StopToken).ConfigureAwait(false);
+                }
+            }
+            catch (EpochMismatchException behind) when (behind.IsBehind)
+            {
+                return await ReplayAsync(ledger, position, id, grain, method, epoch, behind).ConfigureAwait(false);
+            }
+
+            ledger.Applied[position] = epoch;
+            return result;
+        }
+
+        /// <summary>
+        /// The ArrayDict at <paramref name="position"/> lost epochs that had returned (<paramref name="behind"/>): runs them
+        /// again in order with the step, then <paramref name="epoch"/>, when the step is replayable and the ArrayDict is back
+        /// at a state the run can rebuild; otherwise throws <see cref="LostEpochsException"/> naming them.
+        /// </summary>
+        private async Task<TResult> ReplayAsync(
+            EpochLedger ledger, int position, long id, IArrayDictGrain grain, IArrayDictMethod<TResult> method, long epoch, EpochMismatchException behind)
+        {
+            long first = ledger.First[position];
+            long lastReturned = behind.AfterEpoch!.Value;
+            int replays = 0;
+            while (true)
+            {
+                long? at = behind.LastAppliedEpoch;
+                LostEpochsReason? reason = !ledger.Replayable ? LostEpochsReason.StepNotReplayable
+                    : !ledger.CanReplayFrom(position, at) ? LostEpochsReason.BeforeRun
+                    : ++replays > Math.Max(1, _client._options.MaxRetries) ? LostEpochsReason.StillLosing
+                    : null;
+                if (reason is { } notReplayed)
+                {
+                    throw new LostEpochsException([new LostEpochs(id, at, lastReturned, notReplayed)]);
+                }
+
+                long from = at >= first ? at.Value + 1 : first;
+                _client.LogReplay(id, at, lastReturned, from, epoch);
+                if (_replays is not null)
+                {
+                    Interlocked.Add(ref _replays.Value, epoch - from);
+                }
+
+                ledger.Applied[position] = at;
+                try
+                {
+                    for (long replayed = from; ; replayed++)
+                    {
+                        var call = replayed == epoch ? method : _methodFor(id, checked((int)(replayed - first)));
+                        ArgumentNullException.ThrowIfNull(call);
+                        var result = await _client.ApplyNextWithRetriesAsync(grain, call, replayed, ledger.Applied[position], _retries, StopToken).ConfigureAwait(false);
+                        ledger.Applied[position] = replayed;
+                        if (replayed == epoch)
+                        {
+                            return result;
+                        }
+                    }
+                }
+                catch (EpochMismatchException again) when (again.IsBehind)
+                {
+                    behind = again;
                 }
             }
         }

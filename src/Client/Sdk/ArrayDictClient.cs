@@ -10,7 +10,10 @@ namespace ArrayDictOrleans.Client;
 /// <summary>
 /// The client SDK: ArrayDicts by id, methods fanned out over many ids with bounded concurrency, and the
 /// iterate-until-done loop. A call that carries an epoch is retried after a transient failure with the
-/// same epoch, which the grain applies at most once; a call without one is never retried.
+/// same epoch, which the grain applies at most once; a call without one is retried only when the caller
+/// says its method is idempotent (<see cref="ApplyIdempotentAsync"/>). The loop also tells each grain the
+/// last epoch it saw applied there, so that a grain that lost calls which had returned says so: the loop
+/// then replays them (a replayable step) or fails naming them, and never goes on from the wrong state.
 /// </summary>
 public sealed partial class ArrayDictClient
 {
@@ -88,11 +91,43 @@ public sealed partial class ArrayDictClient
         {
             return await grain.ApplyAsync(method, epoch).ConfigureAwait(false);
         }
-        catch (Exception exception) when (IsRetried(exception, epoch))
+        catch (Exception exception) when (epoch is not null && IsRetried(exception))
         {
-            return await RetryAsync(exception, grain, method, epoch!.Value, retries: null, cancellationToken).ConfigureAwait(false);
+            return await RetryAsync(new RetriedCall<TResult>(grain, method, epoch, null, false, exception), retries: null, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Runs an idempotent <paramref name="method"/> on ArrayDict <paramref name="id"/>, without an epoch, and retries it
+    /// after transient failures. Idempotent means that running it again leaves the ArrayDict and the result as the first
+    /// run did (a method that sets a state, such as SW1's fill): a retry after a lost response runs it twice.
+    /// </summary>
+    public async Task<TResult> ApplyIdempotentAsync<TResult>(long id, IArrayDictMethod<TResult> method, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        cancellationToken.ThrowIfCancellationRequested();
+        var grain = Get(id);
+        try
+        {
+            return await grain.ApplyAsync(method).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsRetried(exception))
+        {
+            return await RetryAsync(new RetriedCall<TResult>(grain, method, null, null, false, exception), retries: null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reports ArrayDict <paramref name="id"/>'s size and last applied epoch (<see cref="IArrayDictGrain.GetInfoAsync"/>), retried after transient failures.</summary>
+    public Task<ArrayDictInfo> GetInfoAsync(long id, CancellationToken cancellationToken = default) =>
+        RetriedAsync(Get(id), static grain => grain.GetInfoAsync(), cancellationToken);
+
+    /// <summary>Empties ArrayDict <paramref name="id"/> as <see cref="IArrayDictGrain.ClearAsync"/> does, retried after transient failures (a clear is idempotent).</summary>
+    public Task ClearAsync(long id, int? width = null, CancellationToken cancellationToken = default) =>
+        RetriedAsync(Get(id), async grain =>
+        {
+            await grain.ClearAsync(width).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
     /// <summary>
     /// Runs a method on every id of <paramref name="ids"/> in parallel (at most <see cref="ArrayDictClientOptions.MaxConcurrency"/>
@@ -128,38 +163,65 @@ public sealed partial class ArrayDictClient
     }
 
     /// <summary>
-    /// The iterate-until-done loop: applies <paramref name="step"/> to every considered id with epoch
-    /// <c>firstEpoch + t</c>, drops the ids whose result <paramref name="isDone"/> says are done, and goes on with
-    /// <c>t + 1</c> until none remain. Each iteration is a fan-out as in <see cref="ApplyManyAsync"/>.
+    /// The iterate-until-done loop: applies <paramref name="step"/> to every considered id, iteration <c>t</c> as epoch
+    /// <c>first + t</c> of its ArrayDict, drops the ids whose result <paramref name="isDone"/> says are done, and goes on
+    /// with <c>t + 1</c> until none remain. Each iteration is a fan-out as in <see cref="ApplyManyAsync"/>.
     /// </summary>
+    /// <remarks>
+    /// The loop first reads each ArrayDict's last applied epoch. Every call then carries its epoch and the last epoch the
+    /// loop saw applied on that ArrayDict (<see cref="IArrayDictGrain.ApplyNextAsync{TResult}"/>): a call repeated after a
+    /// transient failure is applied at most once, and an ArrayDict that lost calls which had returned (a crash with
+    /// unsaved changes: PersistEvery 0 or above 1, or writes not synced) refuses the next one. With
+    /// <paramref name="stepIsReplayable"/>, the loop then runs the lost epochs again in order and goes on, to the result a
+    /// run without the crash gives; for that, it first checkpoints every ArrayDict that has unsaved changes, so that the
+    /// state the run starts from is durable. Otherwise it throws <see cref="LostEpochsException"/> naming them.
+    /// </remarks>
     /// <param name="ids">Distinct ArrayDict ids, all considered at first.</param>
     /// <param name="step">The method for an id at iteration <c>t</c>.</param>
     /// <param name="isDone">Whether a result ends its id's run.</param>
-    /// <param name="firstEpoch">The epoch of iteration 0; later iterations count up from it.</param>
+    /// <param name="firstEpoch">
+    /// The epoch of iteration 0 for every id, above each one's last applied epoch; null (the default) starts each ArrayDict
+    /// right after its own last applied epoch (at 0 when it has none), so that a run on ArrayDicts that earlier runs
+    /// changed just continues.
+    /// </param>
     /// <param name="progress">Told after each call returns.</param>
     /// <param name="maxIterations">A bound: more iterations than this throw <see cref="InvalidOperationException"/>.</param>
+    /// <param name="stepIsReplayable">
+    /// Whether <paramref name="step"/> is a pure function of (id, t): the same method and arguments every time it is
+    /// asked, whose effect on an ArrayDict depends only on the ArrayDict. Then lost epochs are replayed.
+    /// </param>
     /// <param name="cancellationToken">Stops starting new calls; the loop then throws <see cref="OperationCanceledException"/>.</param>
+    /// <exception cref="LostEpochsException">ArrayDicts lost calls that had returned, and the loop could not replay them.</exception>
+    /// <exception cref="InvalidOperationException">An ArrayDict has already applied <paramref name="firstEpoch"/> or a later one.</exception>
     public async Task<IterationRunResult<TResult>> RunUntilDoneAsync<TResult>(
         IEnumerable<long> ids,
         Func<long, int, IArrayDictMethod<TResult>> step,
         Func<TResult, bool> isDone,
-        long firstEpoch = 0,
+        long? firstEpoch = null,
         IProgress<IterationProgress>? progress = null,
         int maxIterations = int.MaxValue,
+        bool stepIsReplayable = false,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(isDone);
-        ArgumentOutOfRangeException.ThrowIfNegative(firstEpoch);
+        if (firstEpoch is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(firstEpoch), firstEpoch, "Epochs are not negative.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(maxIterations, 1);
         long[] all = [.. ids];
         EnsureDistinct(all);
 
         // Indexed by position in `all`; the grain references are made once for the whole run.
+        var grains = new IArrayDictGrain?[all.Length];
+        var ledger = await StartLedgerAsync(all, grains, firstEpoch, stepIsReplayable, cancellationToken).ConfigureAwait(false);
         var last = new TResult[all.Length];
         var retries = new StrongBox<long>();
-        var fanOut = new FanOut<TResult>(this, all, new IArrayDictGrain?[all.Length], last, step, progress, retries, cancellationToken);
+        var replays = new StrongBox<long>();
+        var fanOut = new FanOut<TResult>(this, all, grains, last, step, progress, retries, cancellationToken, ledger, replays);
         int[] considered = [.. Enumerable.Range(0, all.Length)];
         int count = considered.Length;
         long calls = 0;
@@ -171,7 +233,7 @@ public sealed partial class ArrayDictClient
                 throw new InvalidOperationException($"{count} ArrayDicts are still not done after {maxIterations} iterations (the first: {all[considered[0]]}).");
             }
 
-            await fanOut.RunAsync(considered, count, firstEpoch + iteration, iteration).ConfigureAwait(false);
+            await fanOut.RunAsync(considered, count, epoch: null, iteration).ConfigureAwait(false);
             calls += count;
             int next = 0;
             for (int k = 0; k < count; k++)
@@ -193,20 +255,95 @@ public sealed partial class ArrayDictClient
             lastById.Add(all[i], last[i]);
         }
 
-        return new IterationRunResult<TResult>(lastById, iteration, calls, retries.Value);
+        return new IterationRunResult<TResult>(lastById, iteration, calls, retries.Value, replays.Value);
     }
 
-    /// <summary>Whether a call that failed with <paramref name="exception"/> goes into the retry pipeline: it carries an epoch and the failure is transient.</summary>
-    private bool IsRetried(Exception exception, long? epoch) =>
-        epoch is not null && _options.MaxRetries > 0 && TransientFailures.IsTransient(exception);
+    /// <summary>
+    /// Reads where every ArrayDict of a run stands and chooses each one's first epoch. With a replayable step, an ArrayDict
+    /// with unsaved changes is checkpointed, so that a replay starts from the state the run began with.
+    /// </summary>
+    private async Task<EpochLedger> StartLedgerAsync(long[] ids, IArrayDictGrain?[] grains, long? firstEpoch, bool replayable, CancellationToken cancellationToken)
+    {
+        var start = new long?[ids.Length];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = cancellationToken };
+        await Parallel.ForAsync(0, ids.Length, parallel, async (i, token) =>
+        {
+            var grain = grains[i] ??= Get(ids[i]);
+            var info = await RetriedAsync(grain, static grain => grain.GetInfoAsync(), token).ConfigureAwait(false);
+            if (replayable && info.UnsavedChanges > 0)
+            {
+                await RetriedAsync(grain, static async grain =>
+                {
+                    await grain.CheckpointAsync().ConfigureAwait(false);
+                    return true;
+                }, token).ConfigureAwait(false);
+            }
+
+            start[i] = info.LastAppliedEpoch;
+        }).ConfigureAwait(false);
+
+        var first = new long[ids.Length];
+        List<int>? past = null;
+        for (int i = 0; i < ids.Length; i++)
+        {
+            first[i] = firstEpoch ?? (start[i] + 1 ?? 0);
+            if (start[i] >= first[i])
+            {
+                (past ??= []).Add(i);
+            }
+        }
+
+        if (past is not null)
+        {
+            string named = string.Join(", ", past.Take(10).Select(i => $"ArrayDict {ids[i]} is at epoch {start[i]}"));
+            throw new InvalidOperationException(
+                $"{past.Count} ArrayDicts have already applied the run's first epoch {firstEpoch} or a later one ({named}{(past.Count > 10 ? ", ..." : string.Empty)}): give a higher first epoch, or none to continue after each one's last epoch.");
+        }
+
+        return new EpochLedger(start, first, replayable);
+    }
+
+    /// <summary>Whether a call that failed with <paramref name="exception"/> goes into the retry pipeline: the failure is transient and retries are on.</summary>
+    private bool IsRetried(Exception exception) => _options.MaxRetries > 0 && TransientFailures.IsTransient(exception);
+
+    /// <summary>Runs <paramref name="call"/> on <paramref name="grain"/>, retried after transient failures: for reads and idempotent calls only.</summary>
+    private async Task<T> RetriedAsync<T>(IArrayDictGrain grain, Func<IArrayDictGrain, Task<T>> call, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
+        {
+            return await _retry.ExecuteAsync(
+                static async (_, state) => await state.call(state.grain).ConfigureAwait(false),
+                context,
+                (grain, call)).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>Calls <paramref name="method"/> as <paramref name="epoch"/> after <paramref name="afterEpoch"/>, retried after transient failures.</summary>
+    private async Task<TResult> ApplyNextWithRetriesAsync<TResult>(
+        IArrayDictGrain grain, IArrayDictMethod<TResult> method, long epoch, long? afterEpoch, StrongBox<long>? retries, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await grain.ApplyNextAsync(method, epoch, afterEpoch).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsRetried(exception))
+        {
+            return await RetryAsync(new RetriedCall<TResult>(grain, method, epoch, afterEpoch, true, exception), retries, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
-    /// Retries a call whose first attempt, made directly, failed with the transient <paramref name="failure"/>. That
-    /// attempt is handed to the pipeline as its own first one, so that the retries, their count and their delays are
+    /// Retries a call whose first attempt, made directly, failed with a transient failure (<paramref name="call"/> holds
+    /// it). That attempt is handed to the pipeline as its own first one, so that the retries, their count and their delays are
     /// exactly the pipeline's; a call that succeeds never gets here.
     /// </summary>
-    private async Task<TResult> RetryAsync<TResult>(
-        Exception failure, IArrayDictGrain grain, IArrayDictMethod<TResult> method, long epoch, StrongBox<long>? retries, CancellationToken cancellationToken)
+    private async Task<TResult> RetryAsync<TResult>(RetriedCall<TResult> call, StrongBox<long>? retries, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
@@ -219,7 +356,7 @@ public sealed partial class ArrayDictClient
             return await _retry.ExecuteAsync(
                 static (_, call) => call.NextAttemptAsync(),
                 context,
-                new RetriedCall<TResult>(grain, method, epoch, failure)).ConfigureAwait(false);
+                call).ConfigureAwait(false);
         }
         finally
         {
@@ -245,8 +382,14 @@ public sealed partial class ArrayDictClient
     [LoggerMessage(Level = LogLevel.Error, Message = "The call on ArrayDict {Id} failed too, in a fan-out that had already failed (the first failure is the one thrown).")]
     private partial void LogFurtherFailure(Exception exception, long id);
 
-    /// <summary>The attempts of one retried call: the failure it already had, then calls with the same epoch.</summary>
-    private sealed class RetriedCall<TResult>(IArrayDictGrain grain, IArrayDictMethod<TResult> method, long epoch, Exception firstFailure)
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ArrayDict {Id} is back at epoch {At} although epoch {Returned} had returned: it lost calls, as a crash with unsaved changes does. Replaying epochs {From} to {To} with the replayable step.")]
+    private partial void LogReplay(long id, long? at, long returned, long from, long to);
+
+    /// <summary>
+    /// The attempts of one retried call: the failure it already had, then the same call again: with the same epoch (and
+    /// the same last epoch seen applied, for <see cref="IArrayDictGrain.ApplyNextAsync{TResult}"/>), or none.
+    /// </summary>
+    private sealed class RetriedCall<TResult>(IArrayDictGrain grain, IArrayDictMethod<TResult> method, long? epoch, long? afterEpoch, bool next, Exception firstFailure)
     {
         private Exception? _firstFailure = firstFailure;
 
@@ -258,7 +401,7 @@ public sealed partial class ArrayDictClient
                 return ValueTask.FromException<TResult>(failure);
             }
 
-            return new ValueTask<TResult>(grain.ApplyAsync(method, epoch));
+            return new ValueTask<TResult>(next ? grain.ApplyNextAsync(method, epoch!.Value, afterEpoch) : grain.ApplyAsync(method, epoch));
         }
     }
 }

@@ -4,6 +4,7 @@ namespace ArrayDictOrleans.Client;
 /// <typeparam name="TResult">The step's result.</typeparam>
 /// <param name="LastResults">Each id's last result (the one that said done).</param>
 /// <param name="Iterations">Iterations run.</param>
-/// <param name="Calls">Calls made (one per considered id per iteration).</param>
+/// <param name="Calls">Calls made (one per considered id per iteration), replays and retries not counted.</param>
 /// <param name="Retries">Calls retried after a transient failure.</param>
-public sealed record IterationRunResult<TResult>(IReadOnlyDictionary<long, TResult> LastResults, int Iterations, long Calls, long Retries);
+/// <param name="Replays">Calls of lost epochs run again (a replayable step only): 0 unless an ArrayDict lost calls that had returned.</param>
+public sealed record IterationRunResult<TResult>(IReadOnlyDictionary<long, TResult> LastResults, int Iterations, long Calls, long Retries, long Replays = 0);

@@ -8,19 +8,27 @@ namespace ArrayDictOrleans.Client;
 /// <summary>Which failures a retry with the same epoch can cure.</summary>
 public static class TransientFailures
 {
+    /// <summary>The start of the message of the <see cref="OperationCanceledException"/> Orleans answers with while a dead silo is evicted.</summary>
+    internal const string PlacementExpired = "Message expired before placement could complete";
+
     /// <summary>
     /// Whether <paramref name="exception"/> says the call may not have reached or finished on its grain for a
-    /// reason that passes: a silo that died or left, a lost connection, a timeout, a stale activation
-    /// (<see cref="InconsistentStateException"/>, after which the grain reloads), a snapshot that could not be
-    /// written (<see cref="ArrayDictStorageException"/>: the change was rolled back), or an activation that could not
+    /// reason that passes: a silo that died or left, a lost connection, a timeout, a call that expired while
+    /// Orleans placed its grain (its <see cref="OperationCanceledException"/> "Message expired before placement could
+    /// complete", while a dead silo is evicted), a stale activation (<see cref="InconsistentStateException"/>, an ETag
+    /// conflict after which the grain reloads), a snapshot that could not be written for a reason that may pass
+    /// (<see cref="ArrayDictStorageException.IsTransient"/>: the change was rolled back), or an activation that could not
     /// read its snapshot because storage did not answer (Orleans' <see cref="OrleansException"/> around the storage
-    /// client's network error: nothing ran). Errors in the call itself (bad arguments, a method that throws,
-    /// <see cref="StaleEpochException"/>) and a snapshot that is unreadable (<see cref="SnapshotFormatException"/>) are not transient.
+    /// client's network error: nothing ran). Errors in the call itself (bad arguments, a method that throws, an epoch
+    /// refused), a storage failure that will recur and a snapshot that is unreadable (<see cref="SnapshotFormatException"/>)
+    /// are not transient: a second try would fail the same way.
     /// </summary>
     public static bool IsTransient(Exception exception) => exception switch
     {
         SiloUnavailableException or ConnectionFailedException or GatewayTooBusyException => true,
-        OrleansMessageRejectionException or TimeoutException or InconsistentStateException or ArrayDictStorageException => true,
+        OrleansMessageRejectionException or TimeoutException or InconsistentStateException => true,
+        ArrayDictStorageException storage => storage.IsTransient,
+        OperationCanceledException when exception.Message.StartsWith(PlacementExpired, StringComparison.Ordinal) => true,
         OrleansException when IsUnreachableStorage(exception) => true,
         _ => false,
     };
@@ -35,7 +43,7 @@ public static class TransientFailures
         {
             switch (cause)
             {
-                case SnapshotFormatException:
+                case SnapshotFormatException or ArrayDictStorageException { IsTransient: false }:
                     return false;
                 case ArrayDictStorageException or HttpRequestException or SocketException or TimeoutException:
                 case RequestFailedException { Status: 0 or 408 or 429 or >= 500 }:

@@ -5,8 +5,9 @@ namespace ArrayDictOrleans.Tests.Grains;
 
 /// <summary>
 /// A stand-in for the cluster behind <see cref="IGrainFactory"/>: each <see cref="IArrayDictGrain.ApplyAsync{TResult}"/>
-/// of an <see cref="IArrayDictMethod{TResult}"/> of <see cref="long"/> is parked until the test completes or fails it
-/// (or answered at once by <see cref="Respond"/>), so that a fan-out's concurrency, failures, retries and cancellation
+/// or <see cref="IArrayDictGrain.ApplyNextAsync{TResult}"/> of an <see cref="IArrayDictMethod{TResult}"/> of
+/// <see cref="long"/> is parked until the test completes or fails it (or answered at once by <see cref="Respond"/> or
+/// <see cref="RespondNext"/>), and <see cref="IArrayDictGrain.GetInfoAsync"/> reports <see cref="LastAppliedEpoch"/>, so that a fan-out's concurrency, failures, retries and cancellation
 /// are observed exactly, without timing. Completing a call runs the caller's continuation before returning, so that
 /// whatever the caller does next (its next call, its stop) has happened by then.
 /// </summary>
@@ -17,6 +18,7 @@ internal sealed class ParkedGrainCalls
     private readonly Channel<ParkedCall> _parked = Channel.CreateUnbounded<ParkedCall>();
     private readonly Lock _lock = new();
     private readonly List<(long Id, long? Epoch)> _calls = [];
+    private readonly List<(long Id, long Epoch, long? After)> _nextCalls = [];
     private int _inFlight;
 
     public ParkedGrainCalls() => Factory = FakeGrainFactory.Create(this);
@@ -26,6 +28,12 @@ internal sealed class ParkedGrainCalls
 
     /// <summary>Answers a call at once instead of parking it: its result, or the exception it fails with.</summary>
     public Func<long, long?, IArrayDictMethod<long>, (long Result, Exception? Failure)>? Respond { get; init; }
+
+    /// <summary>Answers an <c>ApplyNextAsync</c> at once (id, epoch, last epoch seen applied, method); when null, <see cref="Respond"/> or parking does.</summary>
+    public Func<long, long, long?, IArrayDictMethod<long>, (long Result, Exception? Failure)>? RespondNext { get; init; }
+
+    /// <summary>The last applied epoch that <c>GetInfoAsync</c> reports for an id; none when null.</summary>
+    public Func<long, long?>? LastAppliedEpoch { get; init; }
 
     /// <summary>The most calls that were in flight at once.</summary>
     public int MaxInFlight { get; private set; }
@@ -41,6 +49,18 @@ internal sealed class ParkedGrainCalls
             lock (_lock)
             {
                 return [.. _calls];
+            }
+        }
+    }
+
+    /// <summary>Every <c>ApplyNextAsync</c> started so far: its id, epoch and last epoch seen applied, in order.</summary>
+    public IReadOnlyList<(long Id, long Epoch, long? After)> NextCalls
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _nextCalls];
             }
         }
     }
@@ -62,17 +82,25 @@ internal sealed class ParkedGrainCalls
     /// <summary>Whether a call is parked and not yet taken by <see cref="NextAsync"/>.</summary>
     public bool HasParked => _parked.Reader.TryPeek(out _);
 
-    private Task<long> Start(long id, long? epoch, IArrayDictMethod<long> method)
+    private Task<long> Start(long id, long? epoch, IArrayDictMethod<long> method, bool next = false, long? after = null)
     {
         lock (_lock)
         {
             _calls.Add((id, epoch));
+            if (next)
+            {
+                _nextCalls.Add((id, epoch!.Value, after));
+            }
+
             _inFlight++;
             MaxInFlight = Math.Max(MaxInFlight, _inFlight);
         }
 
         var call = new ParkedCall(this, id, epoch, method);
-        if (Respond is { } respond)
+        var respond = next && RespondNext is { } respondNext
+            ? (_, _, m) => respondNext(id, epoch!.Value, after, m)
+            : Respond;
+        if (respond is not null)
         {
             var (result, failure) = respond(id, epoch, method);
             if (failure is null)
@@ -190,6 +218,16 @@ internal sealed class ParkedGrainCalls
             if (targetMethod?.Name == nameof(IArrayDictGrain.ApplyAsync) && args?[0] is IArrayDictMethod<long> method)
             {
                 return _owner.Start(_id, (long?)args[1], method);
+            }
+
+            if (targetMethod?.Name == nameof(IArrayDictGrain.ApplyNextAsync) && args?[0] is IArrayDictMethod<long> nextMethod)
+            {
+                return _owner.Start(_id, (long)args[1]!, nextMethod, next: true, after: (long?)args[2]);
+            }
+
+            if (targetMethod?.Name == nameof(IArrayDictGrain.GetInfoAsync))
+            {
+                return Task.FromResult(new ArrayDictInfo(_id, 0, 1, 0, 0, _owner.LastAppliedEpoch?.Invoke(_id), null, null, 0));
             }
 
             throw new NotSupportedException($"The fake grain does not do {targetMethod}.");
