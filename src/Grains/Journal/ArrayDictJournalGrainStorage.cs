@@ -89,6 +89,9 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
     /// <summary>What this storage knows of the journal of <paramref name="grainId"/>, or null when it knows nothing (tests).</summary>
     internal JournalCursor? GetCursor(GrainId grainId) => _cursors.TryGetValue(grainId, out var cursor) ? cursor : null;
 
+    /// <summary>Forgets what this storage knows of the journal of <paramref name="grainId"/>, as a failed write does (tests imitate a lost answer with it).</summary>
+    internal void Forget(GrainId grainId) => _cursors.TryRemove(grainId, out _);
+
     /// <inheritdoc />
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {

@@ -306,17 +306,20 @@ public sealed class ArrayDictGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task ArrayDictGrain_ApplyAsync_WriteSucceededButResponseLost_RetryWithSameEpochAppliesOnce()
+    public async Task ArrayDictGrain_ApplyAsync_WriteSucceededButResponseLost_RetryWithSameEpochRunsMethodOnce()
     {
         var grain = fixture.NewGrain();
         await grain.SetValueAsync(1, 10);
+        string counter = MethodRuns.NewKey();
         FaultPlan.Add(grain.GetGrainId(), WriteFault.FailAfterWrite);
 
-        await Assert.ThrowsAsync<ArrayDictStorageException>(() => grain.ApplyAsync(new IncrementMethod(1, 5), epoch: 1));
-        double retried = await grain.ApplyAsync(new IncrementMethod(1, 5), epoch: 1);
+        var lost = await Assert.ThrowsAsync<ArrayDictStorageException>(() => grain.ApplyAsync(new CountedIncrementMethod(counter, 1, 5), epoch: 1));
+        double retried = await grain.ApplyAsync(new CountedIncrementMethod(counter, 1, 5), epoch: 1);
 
+        Assert.True(lost.IsTransient);
         Assert.Equal(15, retried);
         Assert.Equal(15, await grain.GetValueAsync(1));
+        Assert.Equal(1, MethodRuns.Of(counter));
     }
 
     [Fact]

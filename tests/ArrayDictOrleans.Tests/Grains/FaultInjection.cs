@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ArrayDictOrleans.Grains.Journal;
 using Orleans.Storage;
 
 namespace ArrayDictOrleans.Tests.Grains;
@@ -9,8 +10,15 @@ public enum WriteFault
     /// <summary>Fails before writing: storage unreachable.</summary>
     FailBeforeWrite,
 
-    /// <summary>Writes, then fails: the write is durable but its caller never hears so (a lost response).</summary>
+    /// <summary>
+    /// Writes, then fails: the write is durable but its caller never hears so (a lost response). As with a real lost
+    /// answer, the caller's view stays where it was: the state's ETag and record flag are the ones from before the write,
+    /// and a journal storage forgets the grain's journal position, as its own failure path does.
+    /// </summary>
     FailAfterWrite,
+
+    /// <summary>Fails before writing, for a reason that will recur (as a state that the serializer cannot write).</summary>
+    FailForGood,
 }
 
 /// <summary>Faults planned per grain key; static because every in-process silo must see the same plan.</summary>
@@ -43,12 +51,20 @@ public sealed class FaultInjectingGrainStorage(IGrainStorage inner) : IGrainStor
             return;
         }
 
-        if (fault == WriteFault.FailBeforeWrite)
+        switch (fault)
         {
-            throw new IOException($"Injected: storage unreachable while writing {grainId}.");
+            case WriteFault.FailBeforeWrite:
+                throw new IOException($"Injected: storage unreachable while writing {grainId}.");
+            case WriteFault.FailForGood:
+                throw new NotSupportedException($"Injected: the state of {grainId} cannot be written, and never will be.");
         }
 
+        string? etag = grainState.ETag;
+        bool existed = grainState.RecordExists;
         await inner.WriteStateAsync(stateName, grainId, grainState);
+        grainState.ETag = etag;
+        grainState.RecordExists = existed;
+        (inner as ArrayDictJournalGrainStorage)?.Forget(grainId);
         throw new TimeoutException($"Injected: the write of {grainId} succeeded but its response was lost.");
     }
 
