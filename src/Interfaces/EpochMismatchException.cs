@@ -53,9 +53,12 @@ public sealed class EpochMismatchException : InvalidOperationException
         string at = lastAppliedEpoch is { } last ? string.Create(CultureInfo.InvariantCulture, $"epoch {last}") : "no epoch";
         if (IsBehindOf(afterEpoch, lastAppliedEpoch))
         {
-            string lost = lastAppliedEpoch is { } l
-                ? string.Create(CultureInfo.InvariantCulture, $"epochs {l + 1} to {afterEpoch}")
-                : string.Create(CultureInfo.InvariantCulture, $"every epoch up to {afterEpoch}");
+            string lost = lastAppliedEpoch switch
+            {
+                { } l when l + 1 == afterEpoch => string.Create(CultureInfo.InvariantCulture, $"epoch {afterEpoch}"),
+                { } l => string.Create(CultureInfo.InvariantCulture, $"epochs {l + 1} to {afterEpoch}"),
+                null => string.Create(CultureInfo.InvariantCulture, $"every epoch up to {afterEpoch}"),
+            };
             return string.Create(
                 CultureInfo.InvariantCulture,
                 $"ArrayDict {arrayDictId} refused epoch {epoch}: its caller last saw {seen} applied there, but the ArrayDict is back at {at}. It lost calls that had returned ({lost}), as a crash with unsaved changes does; nothing was run.");

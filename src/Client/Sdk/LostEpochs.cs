@@ -10,7 +10,10 @@ namespace ArrayDictOrleans.Client;
 public sealed record LostEpochs(long ArrayDictId, long? LastAppliedEpoch, long LastReturnedEpoch, LostEpochsReason Reason)
 {
     /// <summary>Says which ArrayDict lost which epochs, in a few words.</summary>
-    public override string ToString() => LastAppliedEpoch is { } at
-        ? string.Create(CultureInfo.InvariantCulture, $"ArrayDict {ArrayDictId} is back at epoch {at} after epoch {LastReturnedEpoch} had returned (epochs {at + 1} to {LastReturnedEpoch} lost)")
-        : string.Create(CultureInfo.InvariantCulture, $"ArrayDict {ArrayDictId} is back at no epoch after epoch {LastReturnedEpoch} had returned (every epoch up to {LastReturnedEpoch} lost)");
+    public override string ToString() => LastAppliedEpoch switch
+    {
+        { } at when at + 1 == LastReturnedEpoch => string.Create(CultureInfo.InvariantCulture, $"ArrayDict {ArrayDictId} is back at epoch {at} after epoch {LastReturnedEpoch} had returned (epoch {LastReturnedEpoch} lost)"),
+        { } at => string.Create(CultureInfo.InvariantCulture, $"ArrayDict {ArrayDictId} is back at epoch {at} after epoch {LastReturnedEpoch} had returned (epochs {at + 1} to {LastReturnedEpoch} lost)"),
+        null => string.Create(CultureInfo.InvariantCulture, $"ArrayDict {ArrayDictId} is back at no epoch after epoch {LastReturnedEpoch} had returned (every epoch up to {LastReturnedEpoch} lost)"),
+    };
 }

@@ -1,6 +1,8 @@
 using System.Net.Sockets;
 using ArrayDictOrleans.Client;
+using ArrayDictOrleans.Grains.Persistence;
 using Azure;
+using Orleans.Serialization;
 
 namespace ArrayDictOrleans.Tests.Cluster;
 
@@ -55,5 +57,72 @@ public sealed class StorageFailureClassificationTests
     {
         Assert.False(TransientFailures.IsTransient(new OrleansException("Something else.", new InvalidOperationException("bad"))));
         Assert.False(TransientFailures.IsTransient(new OrleansException("Nothing inside.")));
+    }
+
+    [Fact]
+    public void IsTransient_StorageFailureThatMayPass_IsTransient()
+    {
+        Assert.True(TransientFailures.IsTransient(new ArrayDictStorageException(1, "disk busy", new IOException("busy"), isTransient: true)));
+    }
+
+    [Fact]
+    public void IsTransient_StorageFailureThatRecurs_IsNotTransient()
+    {
+        var recurring = new ArrayDictStorageException(1, "no serializer", new NotSupportedException("no serializer"), isTransient: false);
+
+        Assert.False(TransientFailures.IsTransient(recurring));
+        Assert.False(TransientFailures.IsTransient(new OrleansException("Error from storage provider during ReadStateAsync", recurring)));
+    }
+
+    [Fact]
+    public void IsTransient_PlacementExpiredWhileSiloEvicted_IsTransient()
+    {
+        Assert.True(TransientFailures.IsTransient(new OperationCanceledException($"{TransientFailures.PlacementExpired} for grain arraydict/7.")));
+    }
+
+    [Fact]
+    public void IsTransient_OtherCancellation_IsNotTransient()
+    {
+        Assert.False(TransientFailures.IsTransient(new OperationCanceledException()));
+        Assert.False(TransientFailures.IsTransient(new TaskCanceledException("The caller cancelled.")));
+    }
+
+    [Fact]
+    public void IsTransient_EpochRefused_IsNotTransient()
+    {
+        Assert.False(TransientFailures.IsTransient(new EpochMismatchException(1, 5, 4, 2)));
+        Assert.False(TransientFailures.IsTransient(new KeptResultException(1, 5, "another call")));
+    }
+
+    [Theory]
+    [InlineData(503, true)]
+    [InlineData(408, true)]
+    [InlineData(429, true)]
+    [InlineData(0, true)]
+    [InlineData(413, false)]
+    [InlineData(403, false)]
+    public void MayPass_BlobStorageAnswered_PassesOnlyWhenBusyOrUnreachable(int status, bool passes)
+    {
+        var failure = new OrleansException("Error from storage provider during WriteStateAsync", new RequestFailedException(status, "answered"));
+
+        Assert.Equal(passes, StorageFailures.MayPass(failure));
+    }
+
+    [Fact]
+    public void MayPass_LocalFileUnreachableOrSlow_Passes()
+    {
+        Assert.True(StorageFailures.MayPass(new OrleansException("Error from storage provider", new IOException("No space left on device"))));
+        Assert.True(StorageFailures.MayPass(new TimeoutException("slow")));
+        Assert.True(StorageFailures.MayPass(new AggregateException(new SocketException((int)SocketError.ConnectionRefused))));
+    }
+
+    [Fact]
+    public void MayPass_FailureThatRecurs_DoesNotPass()
+    {
+        Assert.False(StorageFailures.MayPass(new OrleansException("Error from storage provider", new CodecNotFoundException("no codec for MyResult"))));
+        Assert.False(StorageFailures.MayPass(new OrleansException("Error from storage provider", new InvalidOperationException("A journal record of 3000000000 bytes does not fit one array."))));
+        Assert.False(StorageFailures.MayPass(new OrleansException("Error from storage provider", new IOException("wrapped", new SnapshotFormatException("damaged")))));
+        Assert.False(StorageFailures.MayPass(new OrleansException("Error from storage provider", new UnauthorizedAccessException("denied"))));
+        Assert.False(StorageFailures.MayPass(new InvalidTimeZoneException("unknown")));
     }
 }

@@ -32,7 +32,7 @@ public sealed class ArrayDictClientTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task ArrayDictClient_RunUntilDoneAsync_LostResponses_RetriedOnceEachAndExact()
+    public async Task ArrayDictClient_RunUntilDoneAsync_LostResponses_RetriedOnceEachRunsEveryStepOnceAndExact()
     {
         var parameters = new Sw1Parameters(Objects: 12, Rows: 100, Updates: 20, Appends: 3, Budget: 4, Width: 1);
         var expected = PlainSw1Loop.Run(parameters);
@@ -45,14 +45,74 @@ public sealed class ArrayDictClientTests(ClusterFixture fixture)
             FaultPlan.Add(client.Get(key).GetGrainId(), WriteFault.FailAfterWrite);
         }
 
+        string runKey = MethodRuns.NewKey();
         var run = await client.RunUntilDoneAsync(
             keys,
-            (key, t) => new Sw1StepMethod(parameters, key - first, t),
+            (key, t) => new CountedSw1StepMethod(runKey, new Sw1StepMethod(parameters, key - first, t)),
             result => result.Done);
 
         Assert.Equal(5, run.Retries);
+        Assert.Equal(0, run.Replays);
         Assert.Equal(expected.TotalRows, run.LastResults.Values.Sum(r => (long)r.Rows));
         Assert.Equal(expected.Checksum, run.LastResults.Values.Sum(r => r.Sum), Math.Abs(expected.Checksum) * 1e-9);
+        for (int i = 0; i < parameters.Objects; i++)
+        {
+            for (int t = 0; t < parameters.CallsFor(i); t++)
+            {
+                Assert.True(MethodRuns.Of(CountedSw1StepMethod.Key(runKey, i, t)) == 1, $"the step of object {i}, iteration {t} ran {MethodRuns.Of(CountedSw1StepMethod.Key(runKey, i, t))} times");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ArrayDictClient_RunUntilDoneAsync_SecondRunWithoutFirstEpoch_ContinuesAfterEachLastEpoch()
+    {
+        var client = fixture.CreateClient();
+        long first = ClusterFixture.NewKeyBlock(3);
+        long[] keys = [first, first + 1, first + 2];
+        await client.Get(first + 2).ApplyAsync(new IncrementMethod(1, 10), epoch: 40);
+
+        var once = await client.RunUntilDoneAsync(keys, (_, _) => new IncrementMethod(1, 1), value => value % 10 >= 3);
+        var twice = await client.RunUntilDoneAsync(keys, (_, _) => new IncrementMethod(1, 1), value => value % 10 >= 5);
+
+        Assert.Equal(3, once.Iterations);
+        Assert.Equal(2, twice.Iterations);
+        long[] epochs = await Task.WhenAll(keys.Select(async key => (await client.Get(key).GetInfoAsync()).LastAppliedEpoch ?? -1));
+        double[] values = await Task.WhenAll(keys.Select(key => client.Get(key).GetValueAsync(1)));
+        Assert.Equal([4L, 4, 45], epochs);
+        Assert.Equal([5.0, 5, 15], values);
+    }
+
+    [Fact]
+    public async Task ArrayDictClient_ApplyAsync_StorageFailsForGood_NotRetriedAndMethodRunsOnce()
+    {
+        var client = fixture.CreateClient();
+        long id = ClusterFixture.NewKey();
+        string counter = MethodRuns.NewKey();
+        FaultPlan.Add(client.Get(id).GetGrainId(), WriteFault.FailForGood);
+
+        var error = await Assert.ThrowsAsync<ArrayDictStorageException>(() => client.ApplyAsync(id, new CountedIncrementMethod(counter, 1, 1), epoch: 0));
+
+        Assert.False(error.IsTransient);
+        Assert.Equal(1, MethodRuns.Of(counter));
+        Assert.Null((await client.Get(id).GetInfoAsync()).LastAppliedEpoch);
+    }
+
+    [Fact]
+    public async Task ArrayDictClient_ApplyIdempotentAsync_Sw1FillResponseLost_RetriedToTheSameState()
+    {
+        var parameters = new Sw1Parameters(Objects: 1, Rows: 50, Width: 2);
+        var client = fixture.CreateClient();
+        long id = ClusterFixture.NewKey();
+        await client.ClearAsync(id, parameters.Width);
+        FaultPlan.Add(client.Get(id).GetGrainId(), WriteFault.FailAfterWrite);
+
+        Assert.Equal(50, await client.ApplyIdempotentAsync(id, new Sw1FillMethod(parameters)));
+
+        var expected = new ArrayDict(parameters.Width);
+        Sw1.Fill(expected, parameters);
+        Assert.True((await client.Get(id).ExportAsync()).ContentEquals(expected));
+        Assert.Equal(0, FaultPlan.Remaining(client.Get(id).GetGrainId()));
     }
 
     [Fact]

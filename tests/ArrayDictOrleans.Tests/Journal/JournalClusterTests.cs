@@ -1,5 +1,4 @@
 using ArrayDictOrleans.Grains.Journal;
-using ArrayDictOrleans.Methods;
 using ArrayDictOrleans.Tests.Grains;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
@@ -13,7 +12,7 @@ namespace ArrayDictOrleans.Tests.Journal;
 public sealed class JournalClusterTests(JournalClusterFixture fixture)
 {
     [Fact]
-    public async Task JournalCluster_Sw1WithLostResponses_MatchesPlainLoop()
+    public async Task JournalCluster_Sw1WithLostResponses_RunsEveryStepOnceAndMatchesPlainLoop()
     {
         var parameters = new Sw1Parameters(Objects: 24, Rows: 300, Updates: 50, Appends: 7, Budget: 6, Width: 2);
         var expected = PlainSw1Loop.Run(parameters);
@@ -27,13 +26,23 @@ public sealed class JournalClusterTests(JournalClusterFixture fixture)
             FaultPlan.Add(client.Get(key).GetGrainId(), WriteFault.FailAfterWrite);
         }
 
+        string runKey = MethodRuns.NewKey();
         var run = await client.RunUntilDoneAsync(
             keys,
-            (key, t) => new Sw1StepMethod(parameters, key - first, t),
+            (key, t) => new CountedSw1StepMethod(runKey, new Sw1StepMethod(parameters, key - first, t)),
             result => result.Done,
             firstEpoch: 0);
 
         Assert.Equal(4, run.Retries);
+        Assert.Equal(0, run.Replays);
+        for (int i = 0; i < parameters.Objects; i++)
+        {
+            for (int t = 0; t < parameters.CallsFor(i); t++)
+            {
+                Assert.True(MethodRuns.Of(CountedSw1StepMethod.Key(runKey, i, t)) == 1, $"the step of object {i}, iteration {t} ran {MethodRuns.Of(CountedSw1StepMethod.Key(runKey, i, t))} times");
+            }
+        }
+
         Assert.Equal(expected.Calls, run.Calls);
         Assert.Equal(expected.TotalRows, run.LastResults.Values.Sum(r => (long)r.Rows));
         Assert.Equal(expected.Checksum, run.LastResults.Values.Sum(r => r.Sum), Math.Abs(expected.Checksum) * 1e-9);
@@ -49,10 +58,11 @@ public sealed class JournalClusterTests(JournalClusterFixture fixture)
     }
 
     [Fact]
-    public async Task JournalCluster_CrashBetweenWriteAndSync_CallHasNotReturnedAndItsRetryAppliesOnce()
+    public async Task JournalCluster_CrashBetweenWriteAndSync_CallHasNotReturnedAndItsRetryRunsNothingAgain()
     {
         var client = fixture.CreateClient();
         long key = ClusterFixture.NewKey();
+        string counter = MethodRuns.NewKey();
         await client.Get(key).SetValueAsync(1, 5);
         var committers = fixture.Cluster.Silos
             .Select(silo => silo.ServiceProvider.GetRequiredKeyedService<IGrainStorage>(ClusterFixture.InnerStorageName))
@@ -74,7 +84,7 @@ public sealed class JournalClusterTests(JournalClusterFixture fixture)
         committers.ForEach(committer => committer.BeforeSync = BeforeSync);
         try
         {
-            var call = client.ApplyAsync(key, new ScaleMethod(2), epoch: 9);
+            var call = client.ApplyAsync(key, new CountedIncrementMethod(counter, 1, 5), epoch: 9);
             await reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
             // The record is written and waits for its sync: the call has not returned.
@@ -82,9 +92,10 @@ public sealed class JournalClusterTests(JournalClusterFixture fixture)
             crash.Set();
 
             // The sync failed, so the call failed inside the silo; the SDK retried it with the same epoch, and the grain,
-            // reloaded from its files, applied the scaling exactly once.
-            Assert.Equal(1, await call.WaitAsync(TimeSpan.FromSeconds(60)));
+            // reloaded from its files (the record had reached them), answered with the kept result: the method ran once.
+            Assert.Equal(10, await call.WaitAsync(TimeSpan.FromSeconds(60)));
             Assert.Equal(10, await client.Get(key).GetValueAsync(1));
+            Assert.Equal(1, MethodRuns.Of(counter));
             Assert.Equal(9, (await client.Get(key).GetInfoAsync()).LastAppliedEpoch);
         }
         finally

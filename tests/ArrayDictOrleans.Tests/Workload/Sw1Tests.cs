@@ -63,6 +63,34 @@ public sealed class Sw1Tests
         Assert.Contains("Clear it first", error.Message);
     }
 
+    [Fact]
+    public void Sw1FillMethod_AppliedTwice_SecondChangesNothing()
+    {
+        var parameters = new Sw1Parameters(Objects: 1, Rows: 40, Width: 2);
+        var dict = new ArrayDict(2);
+        var fill = new Sw1FillMethod(parameters);
+        Assert.Equal(40, fill.Invoke(dict));
+        var once = dict.Clone();
+
+        using var scope = dict.BeginChanges();
+        Assert.Equal(40, fill.Invoke(dict));
+
+        Assert.True(dict.ContentEquals(once));
+        Assert.Empty(scope.ChangedKeys);
+    }
+
+    [Fact]
+    public void Sw1FillMethod_DictChangedSinceFill_ThrowsInvalidOperation()
+    {
+        var parameters = new Sw1Parameters(Objects: 1, Rows: 40);
+        var dict = new ArrayDict();
+        new Sw1FillMethod(parameters).Invoke(dict);
+        Sw1.Step(dict, parameters, objectId: 0, iteration: 0);
+
+        var error = Assert.Throws<InvalidOperationException>(() => new Sw1FillMethod(parameters).Invoke(dict));
+        Assert.Contains("not SW1's initial state", error.Message);
+    }
+
     [Theory]
     [InlineData(-1, 1, 1, 1, 1, 1, "Objects")]
     [InlineData(1, 0, 1, 1, 1, 1, "Rows")]
