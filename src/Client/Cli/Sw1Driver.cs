@@ -14,8 +14,9 @@ internal static class Sw1Driver
     /// <summary>
     /// Brings ArrayDicts 0..N-1 to SW1's initial state at the run's width, inside the grains: one flow per ArrayDict that
     /// asks for its info, clears it only when it holds rows, epochs or another width (so a fresh ArrayDict writes no
-    /// tombstone), then fills it, so that each activation is visited in one go. Each step is retried after a transient
-    /// failure: the info is a read, and the clear and the fill are idempotent.
+    /// tombstone), then fills it and, where the silo's policy left the fill unsaved, checkpoints it, so that each
+    /// activation is visited in one go. Each step is retried after a transient failure: the info is a read, and the
+    /// clear, the fill and the checkpoint are idempotent.
     /// </summary>
     public static async Task<TimeSpan> FillAsync(ArrayDictClient client, Sw1Parameters parameters, IProgress<IterationProgress>? progress, CancellationToken cancellationToken)
     {
@@ -33,6 +34,11 @@ internal static class Sw1Driver
             }
 
             await client.ApplyIdempotentAsync(id, fill, token).ConfigureAwait(false);
+            if ((await client.GetInfoAsync(id, token).ConfigureAwait(false)).UnsavedChanges > 0)
+            {
+                // The loop replays lost epochs from this state, so it must be durable (else the loop checkpoints it itself).
+                await client.CheckpointAsync(id, token).ConfigureAwait(false);
+            }
             progress?.Report(new IterationProgress(0, Interlocked.Increment(ref completed), ids.Length));
         }).ConfigureAwait(false);
         return watch.Elapsed;

@@ -164,7 +164,26 @@ public sealed partial class ArrayDictClient
                     TResult result;
                     if (_ledger is { } ledger)
                     {
-                        result = await ApplyNextAsync(ledger, position, id, grain, method).ConfigureAwait(false);
+                        // This round's epoch of the ArrayDict, after the last epoch seen applied there.
+                        long epoch = ledger.First[position] + _iteration;
+                        long? after = ledger.Applied[position];
+                        try
+                        {
+                            try
+                            {
+                                result = await grain.ApplyNextAsync(method, epoch, after).ConfigureAwait(false);
+                            }
+                            catch (Exception exception) when (_client.IsRetried(exception))
+                            {
+                                result = await _client.RetryAsync(new RetriedCall<TResult>(grain, method, epoch, after, true, exception), _retries, StopToken).ConfigureAwait(false);
+                            }
+                        }
+                        catch (EpochMismatchException behind) when (behind.IsBehind)
+                        {
+                            result = await ReplayAsync(ledger, position, id, grain, method, epoch, behind).ConfigureAwait(false);
+                        }
+
+                        ledger.Applied[position] = epoch;
                     }
                     else
                     {
@@ -198,32 +217,6 @@ public sealed partial class ArrayDictClient
         }
 
         private CancellationToken StopToken => _stop?.Token ?? _cancellationToken;
-
-        /// <summary>Calls this round's epoch of the ArrayDict at <paramref name="position"/>, after the last epoch seen applied there.</summary>
-        private async Task<TResult> ApplyNextAsync(EpochLedger ledger, int position, long id, IArrayDictGrain grain, IArrayDictMethod<TResult> method)
-        {
-            long epoch = ledger.First[position] + _iteration;
-            long? after = ledger.Applied[position];
-            TResult result;
-            try
-            {
-                try
-                {
-                    result = await grain.ApplyNextAsync(method, epoch, after).ConfigureAwait(false);
-                }
-                catch (Exception exception) when (_client.IsRetried(exception))
-                {
-                    result = await _client.RetryAsync(new RetriedCall<TResult>(grain, method, epoch, after, true, exception), _retries, StopToken).ConfigureAwait(false);
-                }
-            }
-            catch (EpochMismatchException behind) when (behind.IsBehind)
-            {
-                return await ReplayAsync(ledger, position, id, grain, method, epoch, behind).ConfigureAwait(false);
-            }
-
-            ledger.Applied[position] = epoch;
-            return result;
-        }
 
         /// <summary>
         /// The ArrayDict at <paramref name="position"/> lost epochs that had returned (<paramref name="behind"/>): runs them

@@ -121,6 +121,14 @@ public sealed partial class ArrayDictClient
     public Task<ArrayDictInfo> GetInfoAsync(long id, CancellationToken cancellationToken = default) =>
         RetriedAsync(Get(id), static grain => grain.GetInfoAsync(), cancellationToken);
 
+    /// <summary>Persists ArrayDict <paramref name="id"/>'s state now (<see cref="IArrayDictGrain.CheckpointAsync"/>), retried after transient failures.</summary>
+    public Task CheckpointAsync(long id, CancellationToken cancellationToken = default) =>
+        RetriedAsync(Get(id), static async grain =>
+        {
+            await grain.CheckpointAsync().ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
     /// <summary>Empties ArrayDict <paramref name="id"/> as <see cref="IArrayDictGrain.ClearAsync"/> does, retried after transient failures (a clear is idempotent).</summary>
     public Task ClearAsync(long id, int? width = null, CancellationToken cancellationToken = default) =>
         RetriedAsync(Get(id), async grain =>
