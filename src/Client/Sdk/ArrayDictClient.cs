@@ -144,7 +144,10 @@ public sealed partial class ArrayDictClient
     /// </summary>
     /// <param name="ids">Distinct ArrayDict ids.</param>
     /// <param name="methodFor">The method (with its arguments) for each id.</param>
-    /// <param name="epoch">The epoch every call carries, or null for plain calls.</param>
+    /// <param name="epoch">
+    /// The epoch every call carries (retried and applied at most once, refused when older than an ArrayDict's last; not
+    /// checked for lost calls, as <see cref="RunUntilDoneAsync"/> does), or null for plain calls.
+    /// </param>
     /// <param name="progress">Told after each call returns.</param>
     /// <param name="cancellationToken">Stops starting new calls; the fan-out then throws <see cref="OperationCanceledException"/>.</param>
     public async Task<IReadOnlyDictionary<long, TResult>> ApplyManyAsync<TResult>(

@@ -33,7 +33,10 @@ public sealed class ArrayDictClientOptions
     /// <summary>Calls in flight at once when fanning out. Default 256.</summary>
     public int MaxConcurrency { get; set; } = 256;
 
-    /// <summary>Retries of a call that failed for a transient reason, with the same epoch. Default 8.</summary>
+    /// <summary>
+    /// Retries of a call that failed for a transient reason, with the same epoch. Default 8. It also bounds how many times
+    /// the loop replays the lost epochs of one ArrayDict that keeps losing them (at least once).
+    /// </summary>
     public int MaxRetries { get; set; } = 8;
 
     /// <summary>
