@@ -120,7 +120,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
         }
         catch (InvalidOperationException invalid) when (invalid.InnerException is FormatException or InvalidOperationException)
         {
-            throw CliException.Usage($"A setting in the ArrayDict section cannot be read: {invalid.Message}", invalid);
+            throw CliException.Usage($"A setting in the ArrayDict section cannot be read: {ErrorText.Flatten(invalid.Message)}", invalid);
         }
 
         var host = builder.Build();
@@ -133,7 +133,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            string reason = exception is OperationCanceledException ? "no gateway answered." : Sentence(exception.GetBaseException().Message);
+            string reason = exception is OperationCanceledException ? "no gateway answered." : Sentence(ErrorText.Flatten(exception.GetBaseException().Message));
             throw remote
                 ? new CliException(
                     $"Could not connect to the ArrayDict cluster at {description} within {settings.ConnectTimeout.TotalSeconds:0.#} s: {reason} Is a silo running there (dotnet run --project src/Silo)?",
@@ -185,5 +185,9 @@ internal sealed class ClusterConnection : IAsyncDisposable
         logging.AddFilter("Microsoft", verbose ? LogLevel.Warning : LogLevel.None);
         logging.AddFilter("Polly", verbose ? LogLevel.Warning : LogLevel.None);
         logging.AddFilter("ArrayDictOrleans.Grains", verbose ? LogLevel.Information : LogLevel.None);
+
+        // The SDK's retries and the further failures of a fan-out: the summary counts the retries, and the failure the
+        // program prints is the first one.
+        logging.AddFilter(typeof(ArrayDictClient).FullName, verbose ? LogLevel.Information : LogLevel.None);
     }
 }
