@@ -223,7 +223,7 @@ internal static class BenchCommand
             cancellationToken,
             new Dictionary<string, string?> { ["ArrayDict:Storage"] = "Memory", ["ArrayDict:PersistEvery"] = "0", ["ArrayDict:Dashboard:Enabled"] = "false" },
             forceEmbedded: true);
-        var clientSettings = settings with { Gateways = [$"127.0.0.1:{silo.GatewayPort}"], Clustering = "Localhost" };
+        var clientSettings = settings with { Gateways = [$"127.0.0.1:{silo.GatewayPort}"], Clustering = "Localhost", DataDirectory = null, Storage = null, PersistEvery = null };
         await using var client = await ClusterConnection.OpenAsync(clientSettings, error, cancellationToken);
         using var meter = new MessageBytesMeter();
         foreach (int rows in rowCounts)

@@ -82,6 +82,15 @@ internal sealed class ClusterConnection : IAsyncDisposable
         bool remote = !forceEmbedded
             && (section.GetSection(nameof(ArrayDictClientOptions.Gateways)).GetChildren().Any()
                 || string.Equals(section[nameof(ArrayDictClientOptions.Clustering)], "AzureTable", StringComparison.OrdinalIgnoreCase));
+        if (remote && settings.EmbeddedSiloFlags().FirstOrDefault() is { } flag)
+        {
+            string how = settings.Gateways.Count > 0 ? "--gateway"
+                : section.GetSection(nameof(ArrayDictClientOptions.Gateways)).GetChildren().Any() ? "the configured gateways"
+                : "AzureTable clustering";
+            throw CliException.Usage(
+                $"{flag} applies only to a silo hosted in this process, and with {how} this program is a client of a running cluster, whose silos have settings of their own: leave {flag} out (set it where the silos start).");
+        }
+
         int? gatewayPort = null;
         string description;
         try
