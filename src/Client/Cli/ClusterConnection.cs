@@ -45,6 +45,9 @@ internal sealed class ClusterConnection : IAsyncDisposable
     /// <summary>Where the cluster is, for messages: <c>embedded silo (data in ...)</c> or the gateways.</summary>
     public string Description { get; }
 
+    /// <summary>The host's services (the embedded silo's, or the client's).</summary>
+    internal IServiceProvider Services => _host.Services;
+
     /// <summary>The embedded silo's gateway port, where other clients can connect; null for a client.</summary>
     public int? GatewayPort { get; }
 
@@ -114,6 +117,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
                     ["ArrayDict:DataDirectory"] = dataDirectory,
                 });
                 builder.AddArrayDictSilo((_, silo) => configureSilo?.Invoke(silo));
+                builder.Services.AddSingleton<IFatalErrorHandler>(new CliFatalErrorHandler(error, settings.Verbose));
                 var clientOptions = section.Get<ArrayDictClientOptions>() ?? new ArrayDictClientOptions();
                 builder.Services.AddSingleton(Options.Create(clientOptions));
                 builder.Services.AddSingleton<ArrayDictClient>();

@@ -1,5 +1,6 @@
 using System.Reflection;
 using ArrayDictOrleans.Client.Cli;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ArrayDictOrleans.Tests.Cli;
 
@@ -92,6 +93,33 @@ public sealed class OneLineErrorTests
 
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Equal("arraydict: error: bad flag", stderr.ToString().Trim());
+    }
+
+    [Fact]
+    public void CliFatalErrorHandler_OnFatalException_OneLineThenExitsOne()
+    {
+        var stderr = new StringWriter();
+        int? exitCode = null;
+        var handler = new CliFatalErrorHandler(stderr, verbose: false, code => exitCode = code);
+
+        handler.OnFatalException(this, "Membership: this silo was declared dead", new InvalidOperationException(MultiLineMessage("probes failed")));
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        string line = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith(
+            "arraydict: error: The embedded silo stopped on a fatal error (Membership: this silo was declared dead): Exception while sending message: System.TimeoutException: probes failed",
+            line);
+    }
+
+    [Fact]
+    public async Task ClusterConnection_EmbeddedSilo_FatalErrorsGoToTheProgramsHandler()
+    {
+        using var data = new TempDirectory();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using var silo = await ClusterConnection.OpenAsync(
+            new ConnectionSettings { DataDirectory = data.Path, Storage = "Memory" }, TextWriter.Null, timeout.Token, forceEmbedded: true);
+
+        Assert.IsType<CliFatalErrorHandler>(silo.Services.GetRequiredService<IFatalErrorHandler>());
     }
 
     /// <summary>A message built as Orleans builds its rejections: a reason, then a whole exception with its inner one and their stack traces.</summary>
