@@ -12,16 +12,24 @@ internal static class Sw1Driver
     private const int FillConcurrency = 256;
 
     /// <summary>
-    /// Brings ArrayDicts 0..N-1 to SW1's initial state at the run's width, inside the grains: one flow per ArrayDict that
-    /// asks for its info, clears it only when it holds rows, epochs or another width (so a fresh ArrayDict writes no
-    /// tombstone), then fills it, so that each activation is visited in one go.
+    /// Brings ArrayDicts F..F+N-1 (F = <paramref name="firstId"/>) to SW1's initial state at the run's width, inside the
+    /// grains: one flow per ArrayDict that asks for its info, clears it only when it holds rows, epochs or another width
+    /// (so a fresh ArrayDict writes no tombstone), then fills it, so that each activation is visited in one go. Unless
+    /// <paramref name="overwrite"/>, it first checks that none of them holds data SW1 did not create
+    /// (<see cref="Sw1Ownership"/>) and otherwise changes nothing and fails naming the first.
     /// </summary>
-    public static async Task<TimeSpan> FillAsync(ArrayDictClient client, Sw1Parameters parameters, IProgress<IterationProgress>? progress, CancellationToken cancellationToken)
+    /// <exception cref="CliException">An ArrayDict holds other data and <paramref name="overwrite"/> is false.</exception>
+    public static async Task<TimeSpan> FillAsync(ArrayDictClient client, Sw1Parameters parameters, long firstId, bool overwrite, IProgress<IterationProgress>? progress, CancellationToken cancellationToken)
     {
-        var ids = Ids(parameters);
+        var ids = Ids(parameters, firstId);
         var fill = new Sw1FillMethod(parameters);
         int completed = 0;
         var watch = Stopwatch.StartNew();
+        if (!overwrite && await Sw1Ownership.FindForeignAsync(client, parameters, ids, cancellationToken).ConfigureAwait(false) is { } foreign)
+        {
+            throw new CliException(foreign.Describe(parameters, firstId));
+        }
+
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = FillConcurrency, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(ids, parallel, async (id, token) =>
         {
@@ -38,20 +46,23 @@ internal static class Sw1Driver
         return watch.Elapsed;
     }
 
-    /// <summary>Empties ArrayDicts 0..N-1 and deletes their snapshots (leaves nothing for a shutdown to write).</summary>
-    public static async Task ClearAsync(ArrayDictClient client, Sw1Parameters parameters, CancellationToken cancellationToken)
+    /// <summary>Empties ArrayDicts F..F+N-1 and deletes their snapshots (leaves nothing for a shutdown to write).</summary>
+    public static async Task ClearAsync(ArrayDictClient client, Sw1Parameters parameters, long firstId, CancellationToken cancellationToken)
     {
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = ClearConcurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(Ids(parameters), parallel, async (id, _) => await client.Get(id).ClearAsync(1).ConfigureAwait(false)).ConfigureAwait(false);
+        await Parallel.ForEachAsync(Ids(parameters, firstId), parallel, async (id, _) => await client.Get(id).ClearAsync(1).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
-    /// <summary>Runs SW1's driver loop with epochs from 0 (the ArrayDicts must have just been filled).</summary>
-    public static async Task<Sw1LoopResult> LoopAsync(ArrayDictClient client, Sw1Parameters parameters, IProgress<IterationProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs SW1's driver loop with epochs from 0 (the ArrayDicts must have just been filled): object i of the workload is
+    /// ArrayDict F+i (F = <paramref name="firstId"/>), so totalRows and checksum do not depend on F.
+    /// </summary>
+    public static async Task<Sw1LoopResult> LoopAsync(ArrayDictClient client, Sw1Parameters parameters, long firstId, IProgress<IterationProgress>? progress, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var run = await client.RunUntilDoneAsync(
-            Ids(parameters),
-            (id, t) => new Sw1StepMethod(parameters, id, t),
+            Ids(parameters, firstId),
+            (id, t) => new Sw1StepMethod(parameters, id - firstId, t),
             result => result.Done,
             firstEpoch: 0,
             progress,
@@ -69,7 +80,7 @@ internal static class Sw1Driver
         return new Sw1LoopResult(elapsed, run.Iterations, run.Calls, totalRows, checksum, run.Retries);
     }
 
-    private static long[] Ids(Sw1Parameters parameters) => [.. Enumerable.Range(0, parameters.Objects).Select(i => (long)i)];
+    private static long[] Ids(Sw1Parameters parameters, long firstId) => [.. Enumerable.Range(0, parameters.Objects).Select(i => firstId + i)];
 }
 
 /// <summary>What SW1's loop did.</summary>

@@ -318,18 +318,4 @@ public sealed class ArrayDictGrainTests(ClusterFixture fixture)
         Assert.Equal(15, retried);
         Assert.Equal(15, await grain.GetValueAsync(1));
     }
-
-    [Fact]
-    public async Task ArrayDictGrain_CheckpointAsync_WritesSnapshot()
-    {
-        var grain = fixture.NewGrain();
-        await grain.SetValueAsync(1, 1);
-        var before = (await grain.GetInfoAsync()).LastSnapshotAt;
-
-        await grain.CheckpointAsync();
-
-        var after = (await grain.GetInfoAsync()).LastSnapshotAt;
-        Assert.NotNull(after);
-        Assert.True(after >= before);
-    }
 }
