@@ -9,7 +9,7 @@
 #   --host 127.0.0.1 [AZURITE_HOST]          --blob-port 10000 [AZURITE_BLOB_PORT]
 #   --queue-port 10001 [AZURITE_QUEUE_PORT]  --table-port 10002 [AZURITE_TABLE_PORT]
 #   --location: none, data kept in memory [AZURITE_LOCATION]; with a directory, data is kept there on disk
-#   --pid-file .ci/tools/azurite.pid [AZURITE_PID_FILE]
+#   --pid-file .ci/tools/azurite.pid [AZURITE_PID_FILE]   (a relative path is taken from the current directory)
 #   --log-file .ci/tools/azurite.log [AZURITE_LOG_FILE]
 #   --timeout 30 [AZURITE_START_TIMEOUT]
 #
@@ -47,6 +47,11 @@ while [ $# -gt 0 ]; do
     *) usage >&2; fail "unknown argument '$1'" ;;
   esac
 done
+
+# Relative paths are the caller's: made absolute now, since Azurite is started from .ci/tools below.
+absolute() { case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$PWD/$1" ;; esac; }
+pid_file=$(absolute "$pid_file")
+log_file=$(absolute "$log_file")
 
 for port in "$blob_port" "$queue_port" "$table_port"; do
   [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge 1 ] && [ "$port" -le 65535 ] || fail "'$port' is not a TCP port (1-65535)."

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ArrayDictOrleans.Client.Files;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime.Messaging;
 
@@ -31,7 +30,7 @@ internal static class ArrayDictCli
         }
         catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
         {
-            stderr.WriteLine($"arraydict: error: {exception.Message} See 'arraydict --help'.");
+            stderr.WriteLine($"arraydict: error: {ErrorText.Flatten(exception.Message)} See 'arraydict --help'.");
             return ExitCodes.Usage;
         }
 
@@ -63,24 +62,37 @@ internal static class ArrayDictCli
         }
         catch (Exception exception)
         {
-            var (message, code) = Describe(exception);
-            stderr.WriteLine($"arraydict: error: {message}");
-            if (verbose)
-            {
-                stderr.WriteLine(exception.ToString());
-            }
-
-            return code;
+            return Report(exception, stderr, verbose);
         }
     }
 
-    private static (string Message, int ExitCode) Describe(Exception exception) => exception switch
+    /// <summary>
+    /// Reports a failure: one line on <paramref name="stderr"/> (whatever the exception, its stack and inner exceptions
+    /// only under <paramref name="verbose"/>); returns the exit code it calls for.
+    /// </summary>
+    public static int Report(Exception exception, TextWriter stderr, bool verbose)
     {
-        CliException cli => (cli.Message, cli.ExitCode),
-        ArrayDictFileException file => (file.Message, ExitCodes.Failure),
-        OptionsValidationException invalid => (string.Join(" ", invalid.Failures), ExitCodes.Usage),
-        SiloUnavailableException or ConnectionFailedException => ($"Lost the connection to the cluster: {exception.Message}", ExitCodes.Failure),
-        AggregateException aggregate when aggregate.InnerExceptions.Count == 1 => Describe(aggregate.InnerExceptions[0]),
-        _ => (exception.Message, ExitCodes.Failure),
-    };
+        ArgumentNullException.ThrowIfNull(exception);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var (message, code) = Describe(exception);
+        stderr.WriteLine($"arraydict: error: {message}");
+        if (verbose)
+        {
+            stderr.WriteLine(exception.ToString());
+        }
+
+        return code;
+    }
+
+    private static (string Message, int ExitCode) Describe(Exception exception)
+    {
+        var meaningful = ErrorText.Meaningful(exception);
+        return meaningful switch
+        {
+            CliException cli => (ErrorText.OneLine(exception), cli.ExitCode),
+            OptionsValidationException invalid => (ErrorText.Flatten(string.Join(" ", invalid.Failures)), ExitCodes.Usage),
+            SiloUnavailableException or ConnectionFailedException => ($"Lost the connection to the cluster: {ErrorText.OneLine(exception)}", ExitCodes.Failure),
+            _ => (ErrorText.OneLine(exception), ExitCodes.Failure),
+        };
+    }
 }

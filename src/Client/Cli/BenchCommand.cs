@@ -194,12 +194,13 @@ internal static class BenchCommand
             return new BenchRun(bareFill, bareLoop, 0);
         }
 
-        var fill = await Sw1Driver.FillAsync(connection.Client, parameters, progress($"{variant}: fill"), cancellationToken);
-        var loop = await Sw1Driver.LoopAsync(connection.Client, parameters, progress($"{variant}: iteration {{0}}"), cancellationToken);
+        // The variant's own silo and place were made for it: nothing there belongs to anyone else.
+        var fill = await Sw1Driver.FillAsync(connection.Client, parameters, firstId: 0, overwrite: true, progress($"{variant}: fill"), cancellationToken);
+        var loop = await Sw1Driver.LoopAsync(connection.Client, parameters, firstId: 0, progress($"{variant}: iteration {{0}}"), cancellationToken);
         long stored = await place.StoredBytesAsync(cancellationToken);
 
         // Untimed: so that the silo's shutdown has nothing left to write.
-        await Sw1Driver.ClearAsync(connection.Client, parameters, cancellationToken);
+        await Sw1Driver.ClearAsync(connection.Client, parameters, firstId: 0, cancellationToken);
         return new BenchRun(fill, loop, stored);
     }
 
@@ -223,20 +224,20 @@ internal static class BenchCommand
             cancellationToken,
             new Dictionary<string, string?> { ["ArrayDict:Storage"] = "Memory", ["ArrayDict:PersistEvery"] = "0", ["ArrayDict:Dashboard:Enabled"] = "false" },
             forceEmbedded: true);
-        var clientSettings = settings with { Gateways = [$"127.0.0.1:{silo.GatewayPort}"], Clustering = "Localhost" };
+        var clientSettings = settings with { Gateways = [$"127.0.0.1:{silo.GatewayPort}"], Clustering = "Localhost", DataDirectory = null, Storage = null, PersistEvery = null };
         await using var client = await ClusterConnection.OpenAsync(clientSettings, error, cancellationToken);
         using var meter = new MessageBytesMeter();
         foreach (int rows in rowCounts)
         {
             var measured = parameters with { Objects = objects, Rows = rows };
-            await Sw1Driver.FillAsync(client.Client, measured, progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"bytes per call, R = {rows:N0}: fill")), cancellationToken);
+            await Sw1Driver.FillAsync(client.Client, measured, firstId: 0, overwrite: true, progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"bytes per call, R = {rows:N0}: fill")), cancellationToken);
             meter.Reset();
-            var loop = await Sw1Driver.LoopAsync(client.Client, measured, progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"bytes per call, R = {rows:N0}: iteration {{0}}")), cancellationToken);
+            var loop = await Sw1Driver.LoopAsync(client.Client, measured, firstId: 0, progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"bytes per call, R = {rows:N0}: iteration {{0}}")), cancellationToken);
             results.Add(new BytesPerCall(rows, loop.Calls > 0 ? (double)meter.Bytes / loop.Calls : 0));
         }
 
         // Leave nothing for the silo's shutdown to write.
-        await Sw1Driver.ClearAsync(client.Client, parameters with { Objects = objects }, cancellationToken);
+        await Sw1Driver.ClearAsync(client.Client, parameters with { Objects = objects }, firstId: 0, cancellationToken);
         return results;
     }
 

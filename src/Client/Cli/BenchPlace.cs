@@ -69,7 +69,7 @@ internal sealed class BenchPlace : IAsyncDisposable
         return bytes;
     }
 
-    /// <summary>Deletes the directory and the container (call after the silo has stopped).</summary>
+    /// <summary>Deletes the directory and the container (call after the silo has stopped), then lets the disk catch up.</summary>
     public async ValueTask DisposeAsync()
     {
         try
@@ -85,6 +85,8 @@ internal sealed class BenchPlace : IAsyncDisposable
             {
                 Directory.Delete(_directory, recursive: true);
             }
+
+            DiskFlush.FlushAll();
         }
     }
 }

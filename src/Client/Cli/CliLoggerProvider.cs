@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace ArrayDictOrleans.Client.Cli;
 
 /// <summary>
-/// Logs to the program's stderr writer, one line per entry: the exception's message only, its stack trace too under
-/// <c>--verbose</c>. Keeps stdout for the program's output (the summary, <c>--json</c>).
+/// Logs to the program's stderr writer, one line per entry (a message of several lines is joined, stack frames dropped):
+/// the exception's message only, its stack trace too under <c>--verbose</c>. Keeps stdout for the program's output (the summary, <c>--json</c>).
 /// </summary>
 internal sealed class CliLoggerProvider(TextWriter error, bool verbose) : ILoggerProvider
 {
@@ -17,9 +17,9 @@ internal sealed class CliLoggerProvider(TextWriter error, bool verbose) : ILogge
 
     private void Write(LogLevel level, string category, string message, Exception? exception)
     {
-        string text = exception is null ? message
-            : verbose ? $"{message}{Environment.NewLine}{exception}"
-            : $"{message} ({exception.GetBaseException().Message})";
+        string text = verbose
+            ? exception is null ? message : $"{message}{Environment.NewLine}{exception}"
+            : exception is null ? ErrorText.Flatten(message) : $"{ErrorText.Flatten(message)} ({ErrorText.Flatten(exception.GetBaseException().Message)})";
         lock (error)
         {
             error.WriteLine($"arraydict: {Name(level)}: {(verbose ? category + ": " : string.Empty)}{text}");

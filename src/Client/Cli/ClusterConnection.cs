@@ -45,6 +45,9 @@ internal sealed class ClusterConnection : IAsyncDisposable
     /// <summary>Where the cluster is, for messages: <c>embedded silo (data in ...)</c> or the gateways.</summary>
     public string Description { get; }
 
+    /// <summary>The host's services (the embedded silo's, or the client's).</summary>
+    internal IServiceProvider Services => _host.Services;
+
     /// <summary>The embedded silo's gateway port, where other clients can connect; null for a client.</summary>
     public int? GatewayPort { get; }
 
@@ -82,6 +85,15 @@ internal sealed class ClusterConnection : IAsyncDisposable
         bool remote = !forceEmbedded
             && (section.GetSection(nameof(ArrayDictClientOptions.Gateways)).GetChildren().Any()
                 || string.Equals(section[nameof(ArrayDictClientOptions.Clustering)], "AzureTable", StringComparison.OrdinalIgnoreCase));
+        if (remote && settings.EmbeddedSiloFlags().FirstOrDefault() is { } flag)
+        {
+            string how = settings.Gateways.Count > 0 ? "--gateway"
+                : section.GetSection(nameof(ArrayDictClientOptions.Gateways)).GetChildren().Any() ? "the configured gateways"
+                : "AzureTable clustering";
+            throw CliException.Usage(
+                $"{flag} applies only to a silo hosted in this process, and with {how} this program is a client of a running cluster, whose silos have settings of their own: leave {flag} out (set it where the silos start).");
+        }
+
         int? gatewayPort = null;
         string description;
         try
@@ -105,6 +117,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
                     ["ArrayDict:DataDirectory"] = dataDirectory,
                 });
                 builder.AddArrayDictSilo((_, silo) => configureSilo?.Invoke(silo));
+                builder.Services.AddSingleton<IFatalErrorHandler>(new CliFatalErrorHandler(error, settings.Verbose));
                 var clientOptions = section.Get<ArrayDictClientOptions>() ?? new ArrayDictClientOptions();
                 builder.Services.AddSingleton(Options.Create(clientOptions));
                 builder.Services.AddSingleton<ArrayDictClient>();
@@ -120,7 +133,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
         }
         catch (InvalidOperationException invalid) when (invalid.InnerException is FormatException or InvalidOperationException)
         {
-            throw CliException.Usage($"A setting in the ArrayDict section cannot be read: {invalid.Message}", invalid);
+            throw CliException.Usage($"A setting in the ArrayDict section cannot be read: {ErrorText.Flatten(invalid.Message)}", invalid);
         }
 
         var host = builder.Build();
@@ -133,7 +146,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            string reason = exception is OperationCanceledException ? "no gateway answered." : Sentence(exception.GetBaseException().Message);
+            string reason = exception is OperationCanceledException ? "no gateway answered." : Sentence(ErrorText.Flatten(exception.GetBaseException().Message));
             throw remote
                 ? new CliException(
                     $"Could not connect to the ArrayDict cluster at {description} within {settings.ConnectTimeout.TotalSeconds:0.#} s: {reason} Is a silo running there (dotnet run --project src/Silo)?",
@@ -185,5 +198,9 @@ internal sealed class ClusterConnection : IAsyncDisposable
         logging.AddFilter("Microsoft", verbose ? LogLevel.Warning : LogLevel.None);
         logging.AddFilter("Polly", verbose ? LogLevel.Warning : LogLevel.None);
         logging.AddFilter("ArrayDictOrleans.Grains", verbose ? LogLevel.Information : LogLevel.None);
+
+        // The SDK's retries and the further failures of a fan-out: the summary counts the retries, and the failure the
+        // program prints is the first one.
+        logging.AddFilter(typeof(ArrayDictClient).FullName, verbose ? LogLevel.Information : LogLevel.None);
     }
 }

@@ -35,6 +35,29 @@ internal sealed record ConnectionSettings
     /// <summary><c>--verbose</c>: more logging, and stack traces with errors.</summary>
     public bool Verbose { get; init; }
 
+    /// <summary>
+    /// The flags given that only a silo hosted in this process uses (<c>--data-dir</c>, <c>--storage</c>,
+    /// <c>--persist-every</c>): a client of a running cluster refuses them rather than ignore them, since its silos have
+    /// settings of their own.
+    /// </summary>
+    public IEnumerable<string> EmbeddedSiloFlags()
+    {
+        if (DataDirectory is not null)
+        {
+            yield return "--data-dir";
+        }
+
+        if (Storage is not null)
+        {
+            yield return "--storage";
+        }
+
+        if (PersistEvery is not null)
+        {
+            yield return "--persist-every";
+        }
+    }
+
     /// <summary>The settings the flags set, as configuration keys (the keys appsettings.json and environment variables use).</summary>
     public Dictionary<string, string?> ToConfiguration()
     {

@@ -30,20 +30,20 @@ internal sealed class GlobalOptions
 
     public Option<string> DataDirectory { get; } = new("--data-dir")
     {
-        Description = "The embedded silo's snapshot directory (default ./data).",
+        Description = "The embedded silo's snapshot directory (default ./data); refused with --gateway or AzureTable clustering.",
         HelpName = "dir",
         Recursive = true,
     };
 
     public Option<string> Storage { get; } = new("--storage")
     {
-        Description = "The embedded silo's snapshot storage: Local (default), AzureBlob or Memory.",
+        Description = "The embedded silo's snapshot storage: Local (default), AzureBlob or Memory; refused with --gateway or AzureTable clustering.",
         Recursive = true,
     };
 
     public Option<int?> PersistEvery { get; } = new("--persist-every")
     {
-        Description = "The embedded silo persists an ArrayDict after every K changes: 1 (default, every returned call is durable), K > 1, or 0 (only on checkpoint and shutdown).",
+        Description = "The embedded silo persists an ArrayDict after every K changes: 1 (default, every returned call is durable), K > 1, or 0 (only on checkpoint and shutdown); refused with --gateway or AzureTable clustering.",
         HelpName = "K",
         Recursive = true,
     };

@@ -12,19 +12,37 @@ internal static class RunCommand
     public static Command Create(CliCommands cli)
     {
         var workload = new WorkloadOptions();
-        var command = new Command("run", "Run the reference workload SW1: fill N ArrayDicts inside their grains, then call MyMethod on every one not yet done, iteration after iteration, and print a summary.");
+        var firstId = new Option<long>("--first-id")
+        {
+            Description = "Run on ArrayDicts F..F+N-1 (object i of the workload is ArrayDict F+i, so totalRows and checksum do not depend on F).",
+            HelpName = "F",
+            DefaultValueFactory = _ => 0,
+        };
+        Validation.AtLeast(firstId, 0);
+        var overwrite = new Option<bool>("--overwrite")
+        {
+            Description = "Replace whatever the ArrayDicts hold. Without it, the run changes nothing and fails when one of them holds data SW1 did not create (SW1's own data from an earlier run is replaced either way).",
+        };
+        var command = new Command("run", "Run the reference workload SW1: fill N ArrayDicts inside their grains, then call MyMethod on every one not yet done, iteration after iteration, and print a summary.")
+        {
+            firstId, overwrite,
+        };
         workload.AddTo(command);
-        command.SetAction((parse, cancellationToken) => RunAsync(cli, parse, workload, cancellationToken));
+        command.SetAction((parse, cancellationToken) => RunAsync(cli, parse, workload, parse.GetValue(firstId), parse.GetValue(overwrite), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliCommands cli, ParseResult parse, WorkloadOptions workload, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliCommands cli, ParseResult parse, WorkloadOptions workload, long firstId, bool overwrite, CancellationToken cancellationToken)
     {
         var output = cli.Output(parse);
 
         // Calibrated before the silo starts, so that nothing else competes for the cores while the kernel is timed.
         var parameters = workload.Parameters(parse, cancellationToken);
         int workMicroseconds = parse.GetValue(workload.WorkMicroseconds);
+        if (parameters.Objects > 0 && firstId > long.MaxValue - (parameters.Objects - 1))
+        {
+            throw CliException.Usage($"--first-id {firstId} with --objects {parameters.Objects} goes past the largest id, {long.MaxValue}.");
+        }
 
         var watch = Stopwatch.StartNew();
         var connection = await cli.ConnectAsync(parse, cancellationToken);
@@ -41,9 +59,9 @@ internal static class RunCommand
             SyncCounts? beforeLoop = null;
             (fill, loop) = await ProgressDisplay.RunAsync(output.Console, output.ShowProgress, async progress =>
             {
-                var fillTime = await Sw1Driver.FillAsync(connection.Client, parameters, progress?.Invoke("fill"), cancellationToken);
+                var fillTime = await Sw1Driver.FillAsync(connection.Client, parameters, firstId, overwrite, progress?.Invoke("fill"), cancellationToken);
                 beforeLoop = meter?.ReadSyncs();
-                var loopResult = await Sw1Driver.LoopAsync(connection.Client, parameters, progress?.Invoke("iteration {0}"), cancellationToken);
+                var loopResult = await Sw1Driver.LoopAsync(connection.Client, parameters, firstId, progress?.Invoke("iteration {0}"), cancellationToken);
                 return (fillTime, loopResult);
             });
             loopSyncs = meter is not null && beforeLoop is { } before ? meter.ReadSyncs() - before : null;

@@ -12,18 +12,26 @@ internal static class Sw1Driver
     private const int FillConcurrency = 256;
 
     /// <summary>
-    /// Brings ArrayDicts 0..N-1 to SW1's initial state at the run's width, inside the grains: one flow per ArrayDict that
-    /// asks for its info, clears it only when it holds rows, epochs or another width (so a fresh ArrayDict writes no
-    /// tombstone), then fills it and, where the silo's policy left the fill unsaved, checkpoints it, so that each
-    /// activation is visited in one go. Each step is retried after a transient failure: the info is a read, and the
-    /// clear, the fill and the checkpoint are idempotent.
+    /// Brings ArrayDicts F..F+N-1 (F = <paramref name="firstId"/>) to SW1's initial state at the run's width, inside the
+    /// grains: one flow per ArrayDict that asks for its info, clears it only when it holds rows, epochs or another width
+    /// (so a fresh ArrayDict writes no tombstone), then fills it and, where the silo's policy left the fill unsaved,
+    /// checkpoints it, so that each activation is visited in one go. Each step is retried after a transient failure: the
+    /// info is a read, and the clear, the fill and the checkpoint are idempotent. Unless <paramref name="overwrite"/>, it
+    /// first checks that none of them holds data SW1 did not create (<see cref="Sw1Ownership"/>) and otherwise changes
+    /// nothing and fails naming the first.
     /// </summary>
-    public static async Task<TimeSpan> FillAsync(ArrayDictClient client, Sw1Parameters parameters, IProgress<IterationProgress>? progress, CancellationToken cancellationToken)
+    /// <exception cref="CliException">An ArrayDict holds other data and <paramref name="overwrite"/> is false.</exception>
+    public static async Task<TimeSpan> FillAsync(ArrayDictClient client, Sw1Parameters parameters, long firstId, bool overwrite, IProgress<IterationProgress>? progress, CancellationToken cancellationToken)
     {
-        var ids = Ids(parameters);
+        var ids = Ids(parameters, firstId);
         var fill = new Sw1FillMethod(parameters);
         int completed = 0;
         var watch = Stopwatch.StartNew();
+        if (!overwrite && await Sw1Ownership.FindForeignAsync(client, parameters, ids, cancellationToken).ConfigureAwait(false) is { } foreign)
+        {
+            throw new CliException(foreign.Describe(parameters, firstId));
+        }
+
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = FillConcurrency, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(ids, parallel, async (id, token) =>
         {
@@ -39,28 +47,30 @@ internal static class Sw1Driver
                 // The loop replays lost epochs from this state, so it must be durable (else the loop checkpoints it itself).
                 await client.CheckpointAsync(id, token).ConfigureAwait(false);
             }
+
             progress?.Report(new IterationProgress(0, Interlocked.Increment(ref completed), ids.Length));
         }).ConfigureAwait(false);
         return watch.Elapsed;
     }
 
-    /// <summary>Empties ArrayDicts 0..N-1 and deletes their snapshots (leaves nothing for a shutdown to write).</summary>
-    public static async Task ClearAsync(ArrayDictClient client, Sw1Parameters parameters, CancellationToken cancellationToken)
+    /// <summary>Empties ArrayDicts F..F+N-1 and deletes their snapshots (leaves nothing for a shutdown to write).</summary>
+    public static async Task ClearAsync(ArrayDictClient client, Sw1Parameters parameters, long firstId, CancellationToken cancellationToken)
     {
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = ClearConcurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(Ids(parameters), parallel, async (id, token) => await client.ClearAsync(id, 1, token).ConfigureAwait(false)).ConfigureAwait(false);
+        await Parallel.ForEachAsync(Ids(parameters, firstId), parallel, async (id, token) => await client.ClearAsync(id, 1, token).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Runs SW1's driver loop (the ArrayDicts must have just been filled), each ArrayDict's epochs after its last one. SW1's
-    /// step is a pure function of (id, t), so an ArrayDict that lost calls which had returned has them replayed.
+    /// Runs SW1's driver loop (the ArrayDicts must have just been filled), each ArrayDict's epochs after its last one:
+    /// object i of the workload is ArrayDict F+i (F = <paramref name="firstId"/>), so totalRows and checksum do not depend
+    /// on F. SW1's step is a pure function of (id, t), so an ArrayDict that lost calls which had returned has them replayed.
     /// </summary>
-    public static async Task<Sw1LoopResult> LoopAsync(ArrayDictClient client, Sw1Parameters parameters, IProgress<IterationProgress>? progress, CancellationToken cancellationToken)
+    public static async Task<Sw1LoopResult> LoopAsync(ArrayDictClient client, Sw1Parameters parameters, long firstId, IProgress<IterationProgress>? progress, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var run = await client.RunUntilDoneAsync(
-            Ids(parameters),
-            (id, t) => new Sw1StepMethod(parameters, id, t),
+            Ids(parameters, firstId),
+            (id, t) => new Sw1StepMethod(parameters, id - firstId, t),
             result => result.Done,
             firstEpoch: null,
             progress,
@@ -79,7 +89,7 @@ internal static class Sw1Driver
         return new Sw1LoopResult(elapsed, run.Iterations, run.Calls, totalRows, checksum, run.Retries);
     }
 
-    private static long[] Ids(Sw1Parameters parameters) => [.. Enumerable.Range(0, parameters.Objects).Select(i => (long)i)];
+    private static long[] Ids(Sw1Parameters parameters, long firstId) => [.. Enumerable.Range(0, parameters.Objects).Select(i => firstId + i)];
 }
 
 /// <summary>What SW1's loop did.</summary>

@@ -22,6 +22,14 @@ internal static class Validation
         }
     });
 
+    public static void AtLeast(Option<long> option, long min) => option.Validators.Add(result =>
+    {
+        if (TryGet(result, out long value) && value < min)
+        {
+            result.AddError($"{option.Name} is {value}; it must be at least {min}.");
+        }
+    });
+
     public static void OneOf(Option<string> option, params string[] allowed) => option.Validators.Add(result =>
     {
         if (TryGet(result, out string? value) && value is not null && !allowed.Contains(value, StringComparer.OrdinalIgnoreCase))

@@ -202,6 +202,7 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
 
         var directoriesChanged = CreateDirectory(grain.Directory);
         var temporary = Path.Combine(grain.Directory, $"{Guid.NewGuid():N}{TemporaryExtension}");
+        bool renamed = false;
         try
         {
             using (var file = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -218,6 +219,7 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
             {
                 // The commit point: from here on, readers take the new base and ignore older generations.
                 File.Move(temporary, basePath);
+                renamed = true;
                 return true;
             });
             grain.SetPosition(generation, 0);
@@ -238,7 +240,10 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
         }
         finally
         {
-            File.Delete(temporary);
+            if (!renamed)
+            {
+                File.Delete(temporary);
+            }
         }
     }
 

@@ -292,6 +292,13 @@ public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecyclePar
 
     private static FileStream? TryOpenForRead(string path)
     {
+        // A grain that never had a snapshot is the common case (every new grain, and every grain in Journal mode, which
+        // looks for a Full snapshot to adopt): one stat instead of a thrown and caught exception.
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
         try
         {
             // FileShare.Delete lets a writer rename a new snapshot over this one while it is being read (Windows).

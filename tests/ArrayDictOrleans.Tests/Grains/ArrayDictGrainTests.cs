@@ -321,18 +321,4 @@ public sealed class ArrayDictGrainTests(ClusterFixture fixture)
         Assert.Equal(15, await grain.GetValueAsync(1));
         Assert.Equal(1, MethodRuns.Of(counter));
     }
-
-    [Fact]
-    public async Task ArrayDictGrain_CheckpointAsync_WritesSnapshot()
-    {
-        var grain = fixture.NewGrain();
-        await grain.SetValueAsync(1, 1);
-        var before = (await grain.GetInfoAsync()).LastSnapshotAt;
-
-        await grain.CheckpointAsync();
-
-        var after = (await grain.GetInfoAsync()).LastSnapshotAt;
-        Assert.NotNull(after);
-        Assert.True(after >= before);
-    }
 }

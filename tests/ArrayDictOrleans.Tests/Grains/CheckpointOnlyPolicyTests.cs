@@ -21,6 +21,22 @@ public sealed class CheckpointOnlyPolicyTests(CheckpointOnlyClusterFixture fixtu
     }
 
     [Fact]
+    public async Task ArrayDictGrain_CheckpointAsync_NextActivationReadsTheCheckpointedState()
+    {
+        var grain = fixture.NewGrain();
+        await grain.SetValueAsync(1, 42);
+        await grain.CheckpointAsync();
+        await grain.SetValueAsync(1, 99);
+
+        // The deactivation's own write fails: the next activation can only read what the checkpoint stored.
+        FaultPlan.Add(grain.GetGrainId(), WriteFault.FailBeforeWrite);
+        await fixture.Cluster.DeactivateAsync(grain);
+
+        Assert.Equal(0, FaultPlan.Remaining(grain.GetGrainId()));
+        Assert.Equal(42, await grain.GetValueAsync(1));
+    }
+
+    [Fact]
     public async Task ArrayDictGrain_PersistEveryZero_DeactivationPersistsUnsavedChanges()
     {
         var grain = fixture.NewGrain();
