@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.IO.Hashing;
+using ArrayDictOrleans.Grains.Journal;
 using Microsoft.Extensions.Logging;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
@@ -55,6 +57,10 @@ public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecyclePar
     private readonly ILogger _logger;
     private readonly string _providerDirectory;
 
+    // Directories whose own entry in their parent this instance has synced (FlushToDisk): a write syncs the parent of
+    // each directory on its path not yet in here, once, so that a state file never outlives a crash without its name.
+    private readonly ConcurrentDictionary<string, bool> _durableDirectories = new(StringComparer.Ordinal);
+
     /// <summary>Initializes a new instance of the <see cref="LocalFileGrainStorage"/> class.</summary>
     /// <param name="name">The provider name; it names the provider's directory under the root directory.</param>
     /// <param name="options">The provider's options.</param>
@@ -86,6 +92,9 @@ public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecyclePar
 
     /// <summary>Gets the full path of the directory that holds this provider's files.</summary>
     public string ProviderDirectory => _providerDirectory;
+
+    /// <summary>A test hook called with each directory synced, after its sync.</summary>
+    internal Action<string>? DirectorySynced { get; set; }
 
     /// <summary>Gets the full path of the file that holds the state <paramref name="stateName"/> of grain <paramref name="grainId"/>.</summary>
     /// <param name="stateName">The state name.</param>
@@ -192,6 +201,7 @@ public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecyclePar
                 temporaryPath = null;
             }
 
+            SyncDirectoriesOf(path);
             grainState.ETag = newETag.ToString("N");
             grainState.RecordExists = true;
             LogTraceWritten(_name, stateName, grainId, path, payloadLength, grainState.ETag);
@@ -235,6 +245,7 @@ public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecyclePar
                 newETag = tombstoneETag.ToString("N");
             }
 
+            bool changed = false;
             using (await AcquireLockAsync(stateName, grainId, cancellationToken).ConfigureAwait(false))
             {
                 var storedETag = ReadStoredETag(path);
@@ -243,11 +254,18 @@ public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecyclePar
                 {
                     File.Move(temporaryPath, path, overwrite: true);
                     temporaryPath = null;
+                    changed = true;
                 }
                 else if (storedETag is not null)
                 {
                     File.Delete(path);
+                    changed = true;
                 }
+            }
+
+            if (changed)
+            {
+                SyncDirectoriesOf(path);
             }
 
             grainState.State = CreateInstance<T>();
@@ -426,6 +444,54 @@ public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecyclePar
         }
     }
 
+    /// <summary>
+    /// With <see cref="LocalFileGrainStorageOptions.FlushToDisk"/>, makes the entry of <paramref name="path"/> (written,
+    /// renamed or deleted) durable: syncs its directory, and the parent of every directory between it and the provider's
+    /// directory (included) that this instance has not synced yet, such as one the write created.
+    /// </summary>
+    private void SyncDirectoriesOf(string path)
+    {
+        if (!_options.FlushToDisk || !NativeFileSync.DirectoriesNeedSync)
+        {
+            return;
+        }
+
+        var directory = Path.GetDirectoryName(path)!;
+        var parents = new List<string>();
+        for (var current = directory; !_durableDirectories.ContainsKey(current); current = Path.GetDirectoryName(current)!)
+        {
+            parents.Add(current);
+            if (current.Length <= _providerDirectory.Length)
+            {
+                break;
+            }
+        }
+
+        SyncDirectories([directory, .. parents.Select(current => Path.GetDirectoryName(current)!)]);
+        foreach (var current in parents)
+        {
+            _durableDirectories.TryAdd(current, true);
+        }
+    }
+
+    private void SyncDirectories(IEnumerable<string> directories)
+    {
+        if (!_options.FlushToDisk || !NativeFileSync.DirectoriesNeedSync)
+        {
+            return;
+        }
+
+        foreach (var directory in directories)
+        {
+            using (var handle = NativeFileSync.OpenDirectory(directory))
+            {
+                NativeFileSync.SyncDirectory(handle, directory);
+            }
+
+            DirectorySynced?.Invoke(directory);
+        }
+    }
+
     private async Task<LocalFileLocks.Held> AcquireLockAsync(string stateName, GrainId grainId, CancellationToken cancellationToken) =>
         await LocalFileLocks.AcquireAsync(GetLockFilePath(stateName, grainId), _options.LockTimeout, cancellationToken).ConfigureAwait(false);
 
@@ -480,7 +546,16 @@ public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecyclePar
     {
         try
         {
+            var created = new List<string>();
+            for (var missing = _providerDirectory; missing is not null && !Directory.Exists(missing); missing = Path.GetDirectoryName(missing))
+            {
+                created.Add(missing);
+            }
+
             Directory.CreateDirectory(Path.Combine(_providerDirectory, LocalFileLocks.LockDirectoryName));
+
+            // The directories above the provider's that this start created: their names too must survive a power loss.
+            SyncDirectories(created.Skip(1).Select(directory => Path.GetDirectoryName(directory)!));
             LogInformationInitialized(_name, _providerDirectory, _serializer.GetType().FullName, _serializer is IGrainStorageStreamingSerializer);
             return Task.CompletedTask;
         }
