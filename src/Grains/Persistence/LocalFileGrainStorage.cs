@@ -39,7 +39,7 @@ namespace ArrayDictOrleans.Grains.Persistence;
 /// <see cref="LocalFileStorageException"/>; the grain state object is then left as it was.
 /// </para>
 /// </remarks>
-public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IForcedClearStorage, IFullSnapshotEraser
 {
     /// <summary>The extension of a state file.</summary>
     public const string StateFileExtension = ".snapshot";
@@ -286,6 +286,72 @@ public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecyclePar
         finally
         {
             DeleteTemporaryFile(temporaryPath);
+        }
+    }
+
+    /// <inheritdoc />
+    async Task IForcedClearStorage.ForceClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        ArgumentNullException.ThrowIfNull(grainState);
+        await ((IFullSnapshotEraser)this).DeleteAsync(stateName, grainId).ConfigureAwait(false);
+        SetNoRecord(grainState, eTag: null);
+    }
+
+    /// <inheritdoc />
+    async Task IFullSnapshotEraser.WriteTombstoneAsync(string stateName, GrainId grainId)
+    {
+        var path = GetStateFilePath(stateName, grainId);
+        string? temporaryPath = null;
+        try
+        {
+            temporaryPath = CreateTemporaryPath(path);
+            await WriteFileAsync<object>(temporaryPath, Guid.CreateVersion7(), default, isTombstone: true, CancellationToken.None).ConfigureAwait(false);
+            using (await AcquireLockAsync(stateName, grainId, CancellationToken.None).ConfigureAwait(false))
+            {
+                File.Move(temporaryPath, path, overwrite: true);
+                temporaryPath = null;
+            }
+
+            SyncDirectoriesOf(path);
+        }
+        catch (Exception exception)
+        {
+            LogErrorClearFailed(exception, _name, stateName, grainId, path);
+            throw Failure("force a tombstone over", stateName, grainId, path, exception);
+        }
+        finally
+        {
+            DeleteTemporaryFile(temporaryPath);
+        }
+    }
+
+    /// <inheritdoc />
+    async Task IFullSnapshotEraser.DeleteAsync(string stateName, GrainId grainId)
+    {
+        var path = GetStateFilePath(stateName, grainId);
+        try
+        {
+            bool deleted;
+            using (await AcquireLockAsync(stateName, grainId, CancellationToken.None).ConfigureAwait(false))
+            {
+                deleted = File.Exists(path);
+                if (deleted)
+                {
+                    File.Delete(path);
+                }
+            }
+
+            if (deleted)
+            {
+                SyncDirectoriesOf(path);
+            }
+
+            LogTraceCleared(_name, stateName, grainId, path, deleted: true);
+        }
+        catch (Exception exception)
+        {
+            LogErrorClearFailed(exception, _name, stateName, grainId, path);
+            throw Failure("force the deletion of", stateName, grainId, path, exception);
         }
     }
 
