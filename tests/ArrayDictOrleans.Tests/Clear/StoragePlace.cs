@@ -31,6 +31,12 @@ public abstract class StoragePlace : IAsyncDisposable
     /// <summary>Damages the stored form <paramref name="form"/> of the grain so that reading it fails (a checksum, a missing base).</summary>
     public abstract Task DamageAsync(GrainId grainId, SnapshotMode form);
 
+    /// <summary>The contents of every file or blob <see cref="StoredAsync"/> names, by name.</summary>
+    public abstract Task<Dictionary<string, byte[]>> ReadStoredAsync(GrainId grainId);
+
+    /// <summary>Puts back what <see cref="ReadStoredAsync"/> read, where it differs from what is stored now: a repair by hand.</summary>
+    public abstract Task RestoreAsync(Dictionary<string, byte[]> stored);
+
     public abstract ValueTask DisposeAsync();
 
     /// <summary>Flips one byte in the middle of <paramref name="bytes"/>'s snapshot payload: its checksum then fails.</summary>
@@ -87,6 +93,31 @@ public sealed class LocalStoragePlace : StoragePlace
         }
 
         return Task.FromResult<IReadOnlyList<string>>(stored);
+    }
+
+    public override async Task<Dictionary<string, byte[]>> ReadStoredAsync(GrainId grainId)
+    {
+        var contents = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var name in await StoredAsync(grainId))
+        {
+            if (File.Exists(name))
+            {
+                contents[name] = await File.ReadAllBytesAsync(name);
+            }
+        }
+
+        return contents;
+    }
+
+    public override async Task RestoreAsync(Dictionary<string, byte[]> stored)
+    {
+        foreach (var (path, bytes) in stored)
+        {
+            if (!File.Exists(path) || !(await File.ReadAllBytesAsync(path)).AsSpan().SequenceEqual(bytes))
+            {
+                await File.WriteAllBytesAsync(path, bytes);
+            }
+        }
     }
 
     public override async Task DamageAsync(GrainId grainId, SnapshotMode form)
@@ -163,6 +194,30 @@ public sealed class AzureStoragePlace(AzuriteFixture azurite) : StoragePlace
         }
 
         return stored;
+    }
+
+    public override async Task<Dictionary<string, byte[]>> ReadStoredAsync(GrainId grainId)
+    {
+        var contents = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var name in await StoredAsync(grainId))
+        {
+            contents[name] = (await _container.GetBlobClient(name).DownloadContentAsync()).Value.Content.ToArray();
+        }
+
+        return contents;
+    }
+
+    /// <remarks>Only block blobs (snapshots, bases) are put back; the journal's append blob is never damaged by these tests.</remarks>
+    public override async Task RestoreAsync(Dictionary<string, byte[]> stored)
+    {
+        foreach (var (name, bytes) in stored)
+        {
+            var blob = _container.GetBlobClient(name);
+            if (!(await blob.ExistsAsync()).Value || !(await blob.DownloadContentAsync()).Value.Content.ToMemory().Span.SequenceEqual(bytes))
+            {
+                await blob.UploadAsync(BinaryData.FromBytes(bytes), overwrite: true);
+            }
+        }
     }
 
     public override async Task DamageAsync(GrainId grainId, SnapshotMode form)
