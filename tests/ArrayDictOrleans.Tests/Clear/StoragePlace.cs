@@ -5,6 +5,7 @@ using ArrayDictOrleans.Tests.Azure;
 using ArrayDictOrleans.Tests.Migration;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using static ArrayDictOrleans.Tests.Journal.JournalTestStorage;
 
 namespace ArrayDictOrleans.Tests.Clear;
@@ -30,6 +31,12 @@ public abstract class StoragePlace : IAsyncDisposable
 
     /// <summary>Damages the stored form <paramref name="form"/> of the grain so that reading it fails (a checksum, a missing base).</summary>
     public abstract Task DamageAsync(GrainId grainId, SnapshotMode form);
+
+    /// <summary>The bytes of the grain's journal (of its current generation).</summary>
+    public abstract Task<byte[]> ReadJournalAsync(GrainId grainId);
+
+    /// <summary>Replaces the bytes of the grain's journal by <paramref name="bytes"/>, as a torn or cut file would hold them.</summary>
+    public abstract Task SetJournalAsync(GrainId grainId, ReadOnlyMemory<byte> bytes);
 
     /// <summary>The contents of every file or blob <see cref="StoredAsync"/> names, by name.</summary>
     public abstract Task<Dictionary<string, byte[]>> ReadStoredAsync(GrainId grainId);
@@ -95,6 +102,11 @@ public sealed class LocalStoragePlace : StoragePlace
         return Task.FromResult<IReadOnlyList<string>>(stored);
     }
 
+    public override Task<byte[]> ReadJournalAsync(GrainId grainId) => File.ReadAllBytesAsync(JournalPath(grainId));
+
+    public override async Task SetJournalAsync(GrainId grainId, ReadOnlyMemory<byte> bytes) =>
+        await File.WriteAllBytesAsync(JournalPath(grainId), bytes);
+
     public override async Task<Dictionary<string, byte[]>> ReadStoredAsync(GrainId grainId)
     {
         var contents = new Dictionary<string, byte[]>(StringComparer.Ordinal);
@@ -135,6 +147,9 @@ public sealed class LocalStoragePlace : StoragePlace
             File.Delete(path);
         }
     }
+
+    private string JournalPath(GrainId grainId) =>
+        Assert.Single(Directory.GetFiles(JournalDirectory(grainId), "*" + LocalFileJournalStore.JournalExtension));
 
     public override ValueTask DisposeAsync()
     {
@@ -195,6 +210,25 @@ public sealed class AzureStoragePlace(AzuriteFixture azurite) : StoragePlace
 
         return stored;
     }
+
+    public override async Task<byte[]> ReadJournalAsync(GrainId grainId) =>
+        (await JournalBlob(grainId).DownloadContentAsync()).Value.Content.ToArray();
+
+    /// <remarks>An append blob cannot be cut: it is created again, naming the same base, with the bytes appended.</remarks>
+    public override async Task SetJournalAsync(GrainId grainId, ReadOnlyMemory<byte> bytes)
+    {
+        var journal = JournalBlob(grainId);
+        var metadata = (await journal.GetPropertiesAsync()).Value.Metadata;
+        await journal.CreateAsync(new AppendBlobCreateOptions { Metadata = metadata });
+        if (!bytes.IsEmpty)
+        {
+            using var content = BinaryData.FromBytes(bytes).ToStream();
+            await journal.AppendBlockAsync(content);
+        }
+    }
+
+    private AppendBlobClient JournalBlob(GrainId grainId) =>
+        new AzureBlobJournalStore(_container).GetJournalBlob(ArrayDictJournalGrainStorage.GetKey(StateName, grainId));
 
     public override async Task<Dictionary<string, byte[]>> ReadStoredAsync(GrainId grainId)
     {
