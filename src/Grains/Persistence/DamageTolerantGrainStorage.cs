@@ -98,8 +98,10 @@ internal sealed partial class DamageTolerantGrainStorage(IGrainStorage inner, IL
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        if (grainState.ETag != DamagedETag && grainState.State is not ArrayDictState { ForceClearRequested: true })
+        bool damaged = grainState.ETag == DamagedETag;
+        if (!damaged && (grainState.State is not ArrayDictState { ForceClearRequested: true } || inner is not IForcedClearStorage))
         {
+            // A readable state in a storage that has no forced clear (memory): its plain clear deletes all there is.
             await inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken).ConfigureAwait(false);
             return;
         }

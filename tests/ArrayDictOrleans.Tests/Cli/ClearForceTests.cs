@@ -51,6 +51,19 @@ public sealed class ClearForceTests(AzuriteFixture azurite)
         Assert.False((await baseBlob.ExistsAsync()).Value, "the damaged base blob is deleted");
     }
 
+    [Fact]
+    public async Task Clear_ForceOnMemoryStorage_ClearsLikeClear()
+    {
+        string[] at = ["--storage", "Memory"];
+
+        var forced = await CliRunner.RunAsync(["clear", "5", "--force", "--width", "3", "--json", .. at]);
+
+        var json = forced.Json();
+        Assert.Equal(3, json.GetProperty("width").GetInt32());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, json.GetProperty("damaged").ValueKind);
+        Assert.Equal(string.Empty, forced.Stderr);
+    }
+
     private static async Task AssertForcedClearRecoversAsync(string id, string readError, string[] at)
     {
         var info = await CliRunner.RunAsync(["info", id, .. at]);
