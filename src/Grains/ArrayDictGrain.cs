@@ -13,10 +13,10 @@ namespace ArrayDictOrleans.Grains;
 /// A call with an epoch keeps its result, serialized and tied to the call, to answer a retry.
 /// </summary>
 public sealed partial class ArrayDictGrain(
-    [PersistentState("arraydict", ArrayDictGrainOptions.StorageName)] IPersistentState<ArrayDictState> state,
+    [PersistentState("arraydict", ArrayDictGrainOptions.GrainStorageName)] IPersistentState<ArrayDictState> state,
     IOptions<ArrayDictGrainOptions> options,
     Serializer serializer,
-    ILogger<ArrayDictGrain> logger) : Grain, IArrayDictGrain
+    ILogger<ArrayDictGrain> logger) : Grain, IArrayDictGrain, IIncomingGrainCallFilter
 {
     private readonly int _persistEvery = options.Value.PersistEvery;
     private int _unsavedChanges;
@@ -130,8 +130,16 @@ public sealed partial class ArrayDictGrain(
         {
             await state.ClearStateAsync();
         }
-        catch (Exception exception) when (exception is not InconsistentStateException)
+        catch (Exception exception)
         {
+            // What storage holds is unknown now (the clear may have gone part of the way, or landed and only its answer
+            // been lost): the next call reloads it rather than trust this copy.
+            DeactivateOnIdle();
+            if (exception is InconsistentStateException)
+            {
+                throw;
+            }
+
             long id = this.GetPrimaryKeyLong();
             throw new ArrayDictStorageException(id, $"ArrayDict {id} could not delete its snapshot, so it was not cleared: {exception.GetBaseException().Message}", exception, StorageFailures.MayPass(exception));
         }
@@ -144,6 +152,41 @@ public sealed partial class ArrayDictGrain(
         _unsavedChanges = 0;
         _lastSnapshotAt = null;
         _lastSnapshotBytes = null;
+    }
+
+    /// <inheritdoc />
+    public async Task<string?> ForceClearAsync(int? width = null)
+    {
+        var damage = state.State.ReadFailure;
+        state.State.ForceClearRequested = true;
+        try
+        {
+            await ClearAsync(width);
+        }
+        finally
+        {
+            state.State.ForceClearRequested = false;
+        }
+
+        if (damage is not null)
+        {
+            LogForceCleared(damage, this.GetPrimaryKeyLong());
+        }
+
+        return damage?.Message;
+    }
+
+    /// <summary>A grain whose stored state could not be read refuses every call but a forced clear, with the read error.</summary>
+    Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
+    {
+        if (state.State.ReadFailure is not { } damage || context.InterfaceMethod?.Name == nameof(ForceClearAsync))
+        {
+            return context.Invoke();
+        }
+
+        // Reloaded by the next call: a stored state repaired or restored by hand is then read.
+        DeactivateOnIdle();
+        return Task.FromException(new ArrayDictDamagedException(this.GetPrimaryKeyLong(), damage));
     }
 
     /// <inheritdoc />
@@ -372,6 +415,9 @@ public sealed partial class ArrayDictGrain(
         _lastSnapshotBytes = ArrayDictSnapshot.GetSize(Dict);
         ArrayDictMetrics.SnapshotSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ArrayDict {Id}: a forced clear deleted its stored state, which could not be read.")]
+    private partial void LogForceCleared(Exception readError, long id);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "ArrayDict {Id} repeated epoch {Epoch}: returned the kept result without running the method again.")]
     private partial void LogRetriedEpoch(long id, long epoch);

@@ -28,6 +28,19 @@ public sealed class ArrayDictState
     public KeptResult? LastResult { get; set; }
 
     /// <summary>
+    /// Why the stored state could not be read, or null when it was (not persisted). Set instead of failing the
+    /// activation when what is stored is damaged (<see cref="Persistence.DamageTolerantGrainStorage"/>): the grain then
+    /// refuses every call with it but a forced clear.
+    /// </summary>
+    public Exception? ReadFailure { get; init; }
+
+    /// <summary>
+    /// Set by the grain for the clear of <see cref="IArrayDictGrain.ForceClearAsync"/> (not persisted): the clear then
+    /// deletes every stored form of the state whatever it holds, without comparing versions.
+    /// </summary>
+    internal bool ForceClearRequested { get; set; }
+
+    /// <summary>
     /// What changed since the last successful write (not persisted), or null when changes are not tracked. The grain
     /// records into it and resets it after a successful write; a storage only reads it.
     /// </summary>

@@ -62,6 +62,14 @@ public interface IArrayDictGrain : IGrainWithIntegerKey
     /// <summary>Empties the ArrayDict, forgets its epochs and deletes its snapshot; new rows get <paramref name="width"/> values (the current width when null).</summary>
     Task ClearAsync(int? width = null);
 
+    /// <summary>
+    /// Clears the ArrayDict as <see cref="ClearAsync"/> does, also when its stored state cannot be read (damaged): every
+    /// stored form of it is deleted whatever it holds (leftovers of interrupted operations too), without comparing
+    /// versions. Returns the read error of the damaged state it deleted, or null when the stored state was readable.
+    /// The only call a damaged ArrayDict accepts.
+    /// </summary>
+    Task<string?> ForceClearAsync(int? width = null);
+
     /// <summary>Persists the state now, whatever the persistence policy.</summary>
     Task CheckpointAsync();
 

@@ -144,13 +144,32 @@ internal static class DataCommands
         var id = Id();
         var width = new Option<int?>("--width") { Description = "Values per row from now on (default: the current width).", HelpName = "W" };
         Validation.AtLeast(width, 1);
-        var command = new Command("clear", "Empty an ArrayDict, forget its epochs and delete its snapshot.") { id, width };
+        var force = new Option<bool>("--force")
+        {
+            Description = "Also when its stored state cannot be read (damaged): delete every stored form of it, whatever it holds. What a damaged state held cannot be recovered afterwards.",
+        };
+        var command = new Command("clear", "Empty an ArrayDict, forget its epochs and delete its snapshot.") { id, width, force };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = cli.Output(parse);
+            long arrayDictId = parse.GetValue(id);
+            bool forced = parse.GetValue(force);
             await using var connection = await cli.ConnectAsync(parse, cancellationToken);
-            var grain = connection.Client.Get(parse.GetValue(id));
-            await grain.ClearAsync(parse.GetValue(width));
+            var grain = connection.Client.Get(arrayDictId);
+            string? damage = null;
+            if (forced)
+            {
+                damage = await grain.ForceClearAsync(parse.GetValue(width));
+                if (damage is not null)
+                {
+                    output.Error.WriteLine($"arraydict: warning: the stored state of ArrayDict {arrayDictId} could not be read and was deleted; what it held cannot be recovered. The read error was: {damage}");
+                }
+            }
+            else
+            {
+                await grain.ClearAsync(parse.GetValue(width));
+            }
+
             if (parse.GetValue(width) is not null)
             {
                 // Clearing deletes the snapshot, so a new width would live only as long as the activation: persist the
@@ -159,7 +178,12 @@ internal static class DataCommands
             }
 
             var info = await grain.GetInfoAsync();
-            Report(output, new { id = info.Id, width = info.Width }, $"ArrayDict {info.Id} cleared (width {info.Width}).");
+            Report(
+                output,
+                new { id = info.Id, width = info.Width, forced, damaged = damage },
+                damage is null
+                    ? $"ArrayDict {info.Id} cleared (width {info.Width})."
+                    : $"ArrayDict {info.Id} cleared (width {info.Width}); its damaged stored state was deleted.");
             return ExitCodes.Success;
         });
         return command;

@@ -3,6 +3,7 @@ using ArrayDictOrleans.Grains.Journal;
 using ArrayDictOrleans.Grains.Persistence;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
@@ -13,11 +14,18 @@ namespace Orleans.Hosting;
 /// <summary>Registers ArrayDict grains and the storage that holds their snapshots.</summary>
 public static class ArrayDictSiloBuilderExtensions
 {
-    /// <summary>Registers the ArrayDict grains' options and their snapshot serializer.</summary>
+    /// <summary>
+    /// Registers the ArrayDict grains' options, their snapshot serializer, and the storage their state goes through
+    /// (<see cref="ArrayDictGrainOptions.GrainStorageName"/>): the one registered as <see cref="ArrayDictGrainOptions.StorageName"/>,
+    /// through which a grain whose stored state is damaged activates damaged instead of failing (docs/operations.md).
+    /// </summary>
     public static ISiloBuilder AddArrayDictGrains(this ISiloBuilder builder, Action<ArrayDictGrainOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton<ArrayDictStateSerializer>();
+        builder.Services.AddKeyedSingleton<IGrainStorage>(ArrayDictGrainOptions.GrainStorageName, static (services, _) => new DamageTolerantGrainStorage(
+            services.GetRequiredKeyedService<IGrainStorage>(ArrayDictGrainOptions.StorageName),
+            services.GetRequiredService<ILogger<DamageTolerantGrainStorage>>()));
         builder.Services.AddOptions<ArrayDictGrainOptions>()
             .Configure(options => configure?.Invoke(options))
             .Validate(options => options.PersistEvery >= 0, $"{nameof(ArrayDictGrainOptions)}.{nameof(ArrayDictGrainOptions.PersistEvery)} must be 0 (only on checkpoint and deactivation) or more.")

@@ -20,7 +20,7 @@ namespace ArrayDictOrleans.Grains.Journal;
 /// when it is the current form, returns it; the grain's first write then stores it as a base that names the snapshot's
 /// ETag, and only after that removes the snapshot (docs/journal.md, "Switching modes").
 /// </remarks>
-public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDisposable
+public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDisposable, IForcedClearStorage
 {
     private readonly string _name;
     private readonly IArrayDictJournalStore _store;
@@ -29,6 +29,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
     private readonly ILogger _logger;
     private readonly IGrainContextAccessor? _grainContexts;
     private readonly IGrainStorage? _fullSnapshots;
+    private readonly IFullSnapshotEraser? _fullSnapshotEraser;
     private readonly ConcurrentDictionary<GrainId, JournalCursor> _cursors = new();
 
     // The activation that read each grain last: only its end releases the grain (a newer activation may have read it since).
@@ -68,7 +69,34 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
         _logger = logger;
         _grainContexts = grainContexts;
         _fullSnapshots = fullSnapshots;
+        _fullSnapshotEraser = fullSnapshots as IFullSnapshotEraser;
     }
+
+    /// <summary>Initializes a new instance of the <see cref="ArrayDictJournalGrainStorage"/> class, with the way to erase Full snapshots for a forced clear.</summary>
+    /// <param name="name">The provider's name.</param>
+    /// <param name="store">The backend.</param>
+    /// <param name="options">When to compact.</param>
+    /// <param name="serializer">Encodes the epoch metadata and reads base snapshots.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="grainContexts">Tells which activation reads a grain; null outside a silo.</param>
+    /// <param name="fullSnapshots">The Full-mode provider of the same data, or null.</param>
+    /// <param name="fullSnapshotEraser">Replaces and deletes its snapshots whatever they hold; null when <paramref name="fullSnapshots"/> does it itself.</param>
+    internal ArrayDictJournalGrainStorage(
+        string name,
+        IArrayDictJournalStore store,
+        ArrayDictJournalOptions options,
+        ArrayDictStateSerializer serializer,
+        ILogger<ArrayDictJournalGrainStorage> logger,
+        IGrainContextAccessor? grainContexts,
+        IGrainStorage? fullSnapshots,
+        IFullSnapshotEraser? fullSnapshotEraser)
+        : this(name, store, options, serializer, logger, grainContexts, fullSnapshots)
+    {
+        _fullSnapshotEraser = fullSnapshotEraser ?? _fullSnapshotEraser;
+    }
+
+    /// <summary>A test hook called between the steps of a clear, by name; throwing from it simulates a crash there.</summary>
+    internal Action<string>? FaultPoint { get; set; }
 
     /// <summary>Gets the backend (tests reach its hooks through it).</summary>
     internal IArrayDictJournalStore Store => _store;
@@ -291,6 +319,66 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
         }
     }
 
+    /// <summary>For the Full-mode storage's forced clear: deletes the grain's journal whatever it holds.</summary>
+    /// <param name="stateName">The state name.</param>
+    /// <param name="grainId">The grain.</param>
+    internal async Task DeleteAnyJournalAsync(string stateName, GrainId grainId)
+    {
+        try
+        {
+            _cursors.TryRemove(grainId, out _);
+            await _store.DeleteAnyAsync(GetKey(stateName, grainId), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            LogWriteFailed(exception, _name, grainId);
+            throw Failure("delete the journal of", grainId, exception);
+        }
+    }
+
+    /// <summary>
+    /// A forced clear: when this storage also reads Full snapshots, a tombstone over whatever snapshot is stored first
+    /// (from then on the grain reads as cleared in either mode), then the journal, then the tombstone; else the journal.
+    /// </summary>
+    async Task IForcedClearStorage.ForceClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        ArgumentNullException.ThrowIfNull(grainState);
+        var eraser = _fullSnapshotEraser;
+        if (_fullSnapshots is not null && eraser is null)
+        {
+            throw new NotSupportedException($"Journal storage '{_name}': its Full provider {_fullSnapshots.GetType().FullName} cannot delete a snapshot it cannot read.");
+        }
+
+        try
+        {
+            FaultPoint?.Invoke("force:starting");
+            if (eraser is not null)
+            {
+                await eraser.WriteTombstoneAsync(stateName, grainId).ConfigureAwait(false);
+                FaultPoint?.Invoke("force:tombstoned");
+            }
+
+            _cursors.TryRemove(grainId, out _);
+            await _store.DeleteAnyAsync(GetKey(stateName, grainId), CancellationToken.None).ConfigureAwait(false);
+            if (eraser is not null)
+            {
+                FaultPoint?.Invoke("force:journal-deleted");
+                await eraser.DeleteAsync(stateName, grainId).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception)
+        {
+            LogWriteFailed(exception, _name, grainId);
+            throw Failure("force the clear of", grainId, exception);
+        }
+
+        grainState.State = (T)(object)new ArrayDictState(trackChanges: true);
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+        LogForceCleared(_name, grainId);
+        FaultPoint?.Invoke("force:done");
+    }
+
     /// <summary>Releases what the store holds for every grain (leases, open files).</summary>
     public void Dispose() => (_store as IDisposable)?.Dispose();
 
@@ -315,6 +403,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
         try
         {
             _cursors.TryRemove(grainId, out _);
+            FaultPoint?.Invoke("clear:starting");
             if (!ModeMigrationETag.IsOne(grainState.ETag) || await ClearOtherFormAsync(stateName, grainId, key, grainState).ConfigureAwait(false))
             {
                 var expected = ExpectedPosition(grainState.ETag, grainId);
@@ -324,6 +413,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
             grainState.State = (T)(object)new ArrayDictState(trackChanges: true);
             grainState.ETag = null;
             grainState.RecordExists = false;
+            FaultPoint?.Invoke("clear:done");
         }
         catch (InconsistentStateException exception)
         {
@@ -412,12 +502,14 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
         if (migration.JournalIsCurrent)
         {
             await RemoveFullSnapshotAsync(stateName, grainId, migration.Full!).ConfigureAwait(false);
+            FaultPoint?.Invoke("clear:adopted-snapshot-removed");
             grainState.ETag = migration.Journal!.Value.ToString();
             return true;
         }
 
         // Also with no journal read: the delete then checks that none appeared since.
         await _store.DeleteAsync(key, migration.Journal, CancellationToken.None).ConfigureAwait(false);
+        FaultPoint?.Invoke("clear:older-journal-deleted");
         grainState.ETag = new ModeMigrationETag(JournalIsCurrent: false, null, migration.Full).ToString();
         await RemoveFullSnapshotAsync(stateName, grainId, migration.Full!).ConfigureAwait(false);
         grainState.ETag = null;
@@ -594,6 +686,9 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Name}: grain {GrainId} still has the Full snapshot (ETag {ETag}) that its journal adopted (an interrupted switch of mode); its next write removes it")]
     private partial void LogAdoptedSnapshotLeft(string name, GrainId grainId, string eTag);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Name}: grain {GrainId}: a forced clear deleted its journal (and any Full snapshot), whatever they held")]
+    private partial void LogForceCleared(string name, GrainId grainId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Name}: failed to read the journal of grain {GrainId}")]
     private partial void LogReadFailed(Exception exception, string name, GrainId grainId);

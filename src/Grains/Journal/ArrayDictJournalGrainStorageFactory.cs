@@ -36,12 +36,17 @@ public static class ArrayDictJournalGrainStorageFactory
         return Create(services, name, store, options);
     }
 
-    private static ArrayDictJournalGrainStorage Create(IServiceProvider services, string name, IArrayDictJournalStore store, ArrayDictJournalOptions options) => new(
-        name,
-        store,
-        options,
-        services.GetService<ArrayDictStateSerializer>() ?? ActivatorUtilities.CreateInstance<ArrayDictStateSerializer>(services),
-        services.GetRequiredService<ILogger<ArrayDictJournalGrainStorage>>(),
-        services.GetService<IGrainContextAccessor>(),
-        services.GetKeyedService<ArrayDictFullSnapshotSource>(name)?.Storage);
+    private static ArrayDictJournalGrainStorage Create(IServiceProvider services, string name, IArrayDictJournalStore store, ArrayDictJournalOptions options)
+    {
+        var fullSnapshots = services.GetKeyedService<ArrayDictFullSnapshotSource>(name);
+        return new(
+            name,
+            store,
+            options,
+            services.GetService<ArrayDictStateSerializer>() ?? ActivatorUtilities.CreateInstance<ArrayDictStateSerializer>(services),
+            services.GetRequiredService<ILogger<ArrayDictJournalGrainStorage>>(),
+            services.GetService<IGrainContextAccessor>(),
+            fullSnapshots?.Storage,
+            fullSnapshots?.Eraser);
+    }
 }

@@ -11,4 +11,7 @@ internal enum AzureBlobJournalStep
 
     /// <summary>One block of a record larger than an append block was appended; more blocks follow.</summary>
     RecordPartAppended,
+
+    /// <summary>A clear deleted the journal blob (the commit point); the base it named is not deleted yet.</summary>
+    JournalDeleted,
 }

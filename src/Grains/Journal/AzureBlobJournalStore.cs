@@ -241,7 +241,30 @@ public sealed partial class AzureBlobJournalStore : IArrayDictJournalStore
             throw Conflict(key, exception, position.ToString(), "a delete");
         }
 
+        await StepAsync(AzureBlobJournalStep.JournalDeleted).ConfigureAwait(false);
         await DeleteUnusedBaseAsync(GetBaseBlob(key, known.BaseName), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Deletes <c>K/journal</c> unconditionally first (the commit point: from then on the grain reads as empty), then
+    /// every other blob under <c>K/</c> (one listing: the bases, unused ones left by crashes included) and a blob of the
+    /// previous layout, <c>K</c>.
+    /// </remarks>
+    public async Task DeleteAnyAsync(string key, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        await _containerCreated.Value.ConfigureAwait(false);
+        _known.TryRemove(key, out _);
+        var journal = GetJournalBlob(key);
+        await journal.DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await StepAsync(AzureBlobJournalStep.JournalDeleted).ConfigureAwait(false);
+        await foreach (var item in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = Prefix(key) + "/" }, cancellationToken).ConfigureAwait(false))
+        {
+            await _container.GetBlobClient(item.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        await GetPreviousLayoutBlob(key).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Forgets what the store remembers of the grain under <paramref name="key"/> (its next write asks the service first).</summary>

@@ -35,12 +35,23 @@ public interface IArrayDictJournalStore
     /// <exception cref="InconsistentStateException">The stored position is not <paramref name="expected"/>.</exception>
     Task WriteBaseAsync(string key, JournalPosition? expected, long generation, ReadOnlyMemory<byte> snapshot, CancellationToken cancellationToken);
 
-    /// <summary>Deletes every generation, if the stored position is <paramref name="expected"/>.</summary>
+    /// <summary>
+    /// Deletes every generation, if the stored position is <paramref name="expected"/>. Crash-safe: interrupted at any
+    /// step, what is stored reads either as before or as nothing, and the delete can be repeated.
+    /// </summary>
     /// <param name="key">The grain's storage key.</param>
     /// <param name="expected">The position the writer last saw, or null when it saw nothing stored.</param>
     /// <param name="cancellationToken">Cancels the delete.</param>
     /// <exception cref="InconsistentStateException">The stored position is not <paramref name="expected"/>.</exception>
     Task DeleteAsync(string key, JournalPosition? expected, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes everything stored for the grain, whatever its position and even when it cannot be read (damaged): what a
+    /// forced clear does. Crash-safe as <see cref="DeleteAsync"/>: interrupted, what is stored reads as before or as nothing.
+    /// </summary>
+    /// <param name="key">The grain's storage key.</param>
+    /// <param name="cancellationToken">Cancels the delete.</param>
+    Task DeleteAnyAsync(string key, CancellationToken cancellationToken);
 
     /// <summary>
     /// Lets go of what the store holds for the grain (a lease, open files, cached positions) when its activation ends.

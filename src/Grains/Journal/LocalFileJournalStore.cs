@@ -36,10 +36,20 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
     /// <summary>The extension of a base being written, before it is renamed into place.</summary>
     public const string TemporaryExtension = ".tmp";
 
+    /// <summary>
+    /// What a clear appends to a grain's directory name when it renames the directory away (its commit point), before it
+    /// deletes it. No escaped key ends so (an escape is <c>%</c> and two upper-case hexadecimal digits).
+    /// </summary>
+    public const string ClearingSuffix = "%clearing";
+
     private readonly string _directory;
     private readonly LocalFileJournalStorageOptions _options;
     private readonly JournalGroupCommitter? _committer;
     private readonly ConcurrentDictionary<string, GrainFiles> _grains = new(StringComparer.Ordinal);
+
+    // Directories above the grains' (state and grain type directories, the provider's) whose own entry in their parent
+    // this store has synced: a grain's first base syncs the parent of each one on its path not yet in here, once.
+    private readonly ConcurrentDictionary<string, bool> _durableDirectories = new(StringComparer.Ordinal);
 
     /// <summary>Initializes a new instance of the <see cref="LocalFileJournalStore"/> class.</summary>
     /// <param name="directory">The provider's directory; grains get subdirectories of it.</param>
@@ -200,7 +210,7 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
                 : throw new ArgumentOutOfRangeException(nameof(generation), generation, "A new base needs a higher generation than the stored one.");
         });
 
-        var directoriesChanged = CreateDirectory(grain.Directory);
+        bool directoryCreated = CreateDirectory(grain.Directory);
         var temporary = Path.Combine(grain.Directory, $"{Guid.NewGuid():N}{TemporaryExtension}");
         bool renamed = false;
         try
@@ -227,8 +237,13 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
 
             // The journal is created with its base, so that the sync below also covers its entry and an append never creates a file.
             grain.Journal = File.OpenHandle(JournalPath(grain.Directory, generation), FileMode.Create, FileAccess.Write, FileShare.Read);
-            await SyncAsync(null, null, [.. directoriesChanged, grain.Directory]).ConfigureAwait(false);
-            if (directoriesChanged.Count == 0)
+
+            // A grain's first base (nothing stored) also syncs the directories that hold its directory's name: a directory
+            // found in place may be one a killed process created and never synced.
+            var named = expected is null ? UnsyncedNames(grain.Directory) : [];
+            await SyncAsync(null, null, [grain.Directory, .. named.Select(directory => Path.GetDirectoryName(directory)!)]).ConfigureAwait(false);
+            MarkSynced(named);
+            if (!directoryCreated)
             {
                 DeleteGenerationsBelow(grain.Directory, generation, "base:dropping-old", JournalExtension, BaseExtension);
             }
@@ -248,35 +263,19 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task DeleteAsync(string key, JournalPosition? expected, CancellationToken cancellationToken)
-    {
-        var grain = await GetAsync(key, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            grain.Lease.WhileHeld(() =>
-            {
-                // A journal left without its base is what an interrupted delete leaves behind: finish the delete.
-                if (Scan(grain.Directory) is not (null, not null))
-                {
-                    ThrowIfConflict(key, grain.Position, expected);
-                }
+    /// <remarks>
+    /// Crash-safe at every step. Under the grain's lease, its directory is renamed to <c>&lt;key&gt;</c><see cref="ClearingSuffix"/>:
+    /// that rename is the commit point, after which nothing of the grain is read. The rename is synced (its directory
+    /// entry) before the delete returns, then the renamed directory is deleted. Interrupted before the rename, the stored
+    /// state is whole; after it, the grain reads as empty. A renamed directory left behind is never read; the grain's
+    /// next clear or first base deletes it.
+    /// </remarks>
+    public Task DeleteAsync(string key, JournalPosition? expected, CancellationToken cancellationToken) =>
+        DeleteAsync(key, expected, force: false, cancellationToken);
 
-                // Bases first: interrupted here, what is left reads as damaged, never as an older state.
-                DeleteGenerationsBelow(grain.Directory, long.MaxValue, "delete:dropping", BaseExtension, JournalExtension);
-                grain.SetPosition(null, 0);
-                return true;
-            });
-            if (System.IO.Directory.Exists(grain.Directory))
-            {
-                await SyncAsync(null, null, [grain.Directory]).ConfigureAwait(false);
-            }
-        }
-        catch (Exception exception) when (exception is not InconsistentStateException)
-        {
-            grain.Forget();
-            throw;
-        }
-    }
+    /// <inheritdoc />
+    public Task DeleteAnyAsync(string key, CancellationToken cancellationToken) =>
+        DeleteAsync(key, null, force: true, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask ReleaseAsync(string key)
@@ -301,6 +300,92 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
         }
 
         _committer?.Dispose();
+    }
+
+    private async Task DeleteAsync(string key, JournalPosition? expected, bool force, CancellationToken cancellationToken)
+    {
+        var grain = await GetAsync(key, cancellationToken).ConfigureAwait(false);
+        string clearing = grain.Directory + ClearingSuffix;
+        try
+        {
+            bool renamed = grain.Lease.WhileHeld(() =>
+            {
+                if (!force)
+                {
+                    ThrowIfConflict(key, grain.Position, expected);
+                }
+
+                // Closes the journal, so that the directory can be renamed on Windows too.
+                grain.Forget();
+                DeleteClearing(clearing);
+                if (!System.IO.Directory.Exists(grain.Directory))
+                {
+                    return false;
+                }
+
+                FaultPoint?.Invoke("delete:renaming");
+                System.IO.Directory.Move(grain.Directory, clearing);
+                return true;
+            });
+            grain.SetPosition(null, 0);
+            if (renamed)
+            {
+                FaultPoint?.Invoke("delete:renamed");
+                await SyncAsync(null, null, [Path.GetDirectoryName(grain.Directory)!]).ConfigureAwait(false);
+                grain.Lease.WhileHeld(() =>
+                {
+                    DeleteClearing(clearing);
+                    return true;
+                });
+            }
+        }
+        catch (Exception exception) when (exception is not InconsistentStateException)
+        {
+            grain.Forget();
+            throw;
+        }
+    }
+
+    /// <summary>Deletes what a clear renamed away (it is never read), file by file for the fault hook, then the directory.</summary>
+    private void DeleteClearing(string clearing)
+    {
+        if (!System.IO.Directory.Exists(clearing))
+        {
+            return;
+        }
+
+        foreach (var path in System.IO.Directory.EnumerateFiles(clearing))
+        {
+            FaultPoint?.Invoke("delete:dropping");
+            File.Delete(path);
+        }
+
+        System.IO.Directory.Delete(clearing, recursive: true);
+    }
+
+    /// <summary>The directories from <paramref name="grainDirectory"/> up to the provider's whose names (entries in their parents) this store has not synced yet.</summary>
+    private List<string> UnsyncedNames(string grainDirectory)
+    {
+        var unsynced = new List<string> { grainDirectory };
+        for (var directory = Path.GetDirectoryName(grainDirectory)!; !_durableDirectories.ContainsKey(directory); directory = Path.GetDirectoryName(directory)!)
+        {
+            unsynced.Add(directory);
+            if (directory.Length <= _directory.Length)
+            {
+                break;
+            }
+        }
+
+        return unsynced;
+    }
+
+    /// <summary>Remembers that the entries of <paramref name="directories"/> are synced; a grain's own directory is not kept (one per grain).</summary>
+    private void MarkSynced(List<string> directories)
+    {
+        foreach (var directory in directories.Skip(1))
+        {
+            _durableDirectories.TryAdd(directory, true);
+        }
     }
 
     private static string BasePath(string directory, long generation) =>
@@ -373,21 +458,17 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
         }
     }
 
-    /// <summary>Creates <paramref name="directory"/> and its missing parents; returns the directories whose entries changed.</summary>
-    private static List<string> CreateDirectory(string directory)
+    /// <summary>Creates the grain's <paramref name="directory"/> and its missing parents, first deleting what a clear left of it; returns whether it was missing.</summary>
+    private bool CreateDirectory(string directory)
     {
-        var changed = new List<string>();
-        for (var missing = directory; !System.IO.Directory.Exists(missing); missing = Path.GetDirectoryName(missing)!)
+        if (System.IO.Directory.Exists(directory))
         {
-            changed.Add(Path.GetDirectoryName(missing)!);
+            return false;
         }
 
-        if (changed.Count > 0)
-        {
-            System.IO.Directory.CreateDirectory(directory);
-        }
-
-        return changed;
+        DeleteClearing(directory + ClearingSuffix);
+        System.IO.Directory.CreateDirectory(directory);
+        return true;
     }
 
     private Task SyncAsync(SafeFileHandle? file, string? filePath, IEnumerable<string> directories) =>

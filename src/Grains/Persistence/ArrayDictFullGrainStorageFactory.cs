@@ -56,10 +56,16 @@ public static class ArrayDictFullGrainStorageFactory
 
         // At each activation it only asks whether a journal exists: one request, not two for the previous journal layout, which Full mode never read.
         var store = new AzureBlobJournalStore(container, services.GetService<ILogger<AzureBlobJournalStore>>()) { ReportsPreviousLayout = false };
-        return Create(services, name, snapshots, store, new AzureBlobJournalStorageOptions { BlobServiceClient = client, ContainerName = options.ContainerName });
+        return Create(
+            services,
+            name,
+            snapshots,
+            store,
+            new AzureBlobJournalStorageOptions { BlobServiceClient = client, ContainerName = options.ContainerName },
+            new AzureBlobFullSnapshotEraser(container));
     }
 
-    private static ArrayDictFullGrainStorage Create(IServiceProvider services, string name, IGrainStorage snapshots, IArrayDictJournalStore store, ArrayDictJournalOptions journalOptions)
+    private static ArrayDictFullGrainStorage Create(IServiceProvider services, string name, IGrainStorage snapshots, IArrayDictJournalStore store, ArrayDictJournalOptions journalOptions, IFullSnapshotEraser? eraser = null)
     {
         var journal = new ArrayDictJournalGrainStorage(
             name,
@@ -68,6 +74,6 @@ public static class ArrayDictFullGrainStorageFactory
             services.GetService<ArrayDictStateSerializer>() ?? ActivatorUtilities.CreateInstance<ArrayDictStateSerializer>(services),
             services.GetRequiredService<ILogger<ArrayDictJournalGrainStorage>>(),
             services.GetService<IGrainContextAccessor>());
-        return new ArrayDictFullGrainStorage(name, snapshots, journal, services.GetRequiredService<ILogger<ArrayDictFullGrainStorage>>());
+        return new ArrayDictFullGrainStorage(name, snapshots, journal, services.GetRequiredService<ILogger<ArrayDictFullGrainStorage>>(), eraser);
     }
 }

@@ -14,10 +14,14 @@ namespace ArrayDictOrleans.Grains.Persistence;
 /// same root directory, or the same container. Its clear deletes (never a tombstone), as adopting requires.
 /// </summary>
 /// <param name="storage">The Full provider.</param>
-internal sealed class ArrayDictFullSnapshotSource(IGrainStorage storage) : ILifecycleParticipant<ISiloLifecycle>
+/// <param name="eraser">Replaces and deletes its snapshots whatever they hold (a forced clear); null when <paramref name="storage"/> does it itself.</param>
+internal sealed class ArrayDictFullSnapshotSource(IGrainStorage storage, IFullSnapshotEraser? eraser = null) : ILifecycleParticipant<ISiloLifecycle>
 {
     /// <summary>Gets the Full provider.</summary>
     public IGrainStorage Storage => storage;
+
+    /// <summary>Gets what replaces and deletes the provider's snapshots whatever they hold, or null when nothing can.</summary>
+    public IFullSnapshotEraser? Eraser => eraser ?? storage as IFullSnapshotEraser;
 
     /// <inheritdoc />
     public void Participate(ISiloLifecycle lifecycle) => (storage as ILifecycleParticipant<ISiloLifecycle>)?.Participate(lifecycle);
@@ -55,7 +59,8 @@ internal sealed class ArrayDictFullSnapshotSource(IGrainStorage storage) : ILife
             GrainStorageSerializer = Serializer(services),
         };
         return new ArrayDictFullSnapshotSource(
-            ActivatorUtilities.CreateInstance<AzureBlobGrainStorage>(services, name, options, options.BuildContainerFactory(services, options)));
+            ActivatorUtilities.CreateInstance<AzureBlobGrainStorage>(services, name, options, options.BuildContainerFactory(services, options)),
+            new AzureBlobFullSnapshotEraser(options.BlobServiceClient.GetBlobContainerClient(options.ContainerName)));
     }
 
     private static ArrayDictStateSerializer Serializer(IServiceProvider services) =>

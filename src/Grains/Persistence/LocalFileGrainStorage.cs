@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.IO.Hashing;
+using ArrayDictOrleans.Grains.Journal;
 using Microsoft.Extensions.Logging;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
@@ -37,7 +39,7 @@ namespace ArrayDictOrleans.Grains.Persistence;
 /// <see cref="LocalFileStorageException"/>; the grain state object is then left as it was.
 /// </para>
 /// </remarks>
-public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IForcedClearStorage, IFullSnapshotEraser
 {
     /// <summary>The extension of a state file.</summary>
     public const string StateFileExtension = ".snapshot";
@@ -54,6 +56,10 @@ public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecyclePar
     private readonly IActivatorProvider _activatorProvider;
     private readonly ILogger _logger;
     private readonly string _providerDirectory;
+
+    // Directories whose own entry in their parent this instance has synced (FlushToDisk): a write syncs the parent of
+    // each directory on its path not yet in here, once, so that a state file never outlives a crash without its name.
+    private readonly ConcurrentDictionary<string, bool> _durableDirectories = new(StringComparer.Ordinal);
 
     /// <summary>Initializes a new instance of the <see cref="LocalFileGrainStorage"/> class.</summary>
     /// <param name="name">The provider name; it names the provider's directory under the root directory.</param>
@@ -86,6 +92,9 @@ public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecyclePar
 
     /// <summary>Gets the full path of the directory that holds this provider's files.</summary>
     public string ProviderDirectory => _providerDirectory;
+
+    /// <summary>A test hook called with each directory synced, after its sync.</summary>
+    internal Action<string>? DirectorySynced { get; set; }
 
     /// <summary>Gets the full path of the file that holds the state <paramref name="stateName"/> of grain <paramref name="grainId"/>.</summary>
     /// <param name="stateName">The state name.</param>
@@ -192,6 +201,7 @@ public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecyclePar
                 temporaryPath = null;
             }
 
+            SyncDirectoriesOf(path);
             grainState.ETag = newETag.ToString("N");
             grainState.RecordExists = true;
             LogTraceWritten(_name, stateName, grainId, path, payloadLength, grainState.ETag);
@@ -235,6 +245,7 @@ public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecyclePar
                 newETag = tombstoneETag.ToString("N");
             }
 
+            bool changed = false;
             using (await AcquireLockAsync(stateName, grainId, cancellationToken).ConfigureAwait(false))
             {
                 var storedETag = ReadStoredETag(path);
@@ -243,11 +254,18 @@ public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecyclePar
                 {
                     File.Move(temporaryPath, path, overwrite: true);
                     temporaryPath = null;
+                    changed = true;
                 }
                 else if (storedETag is not null)
                 {
                     File.Delete(path);
+                    changed = true;
                 }
+            }
+
+            if (changed)
+            {
+                SyncDirectoriesOf(path);
             }
 
             grainState.State = CreateInstance<T>();
@@ -268,6 +286,72 @@ public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecyclePar
         finally
         {
             DeleteTemporaryFile(temporaryPath);
+        }
+    }
+
+    /// <inheritdoc />
+    async Task IForcedClearStorage.ForceClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        ArgumentNullException.ThrowIfNull(grainState);
+        await ((IFullSnapshotEraser)this).DeleteAsync(stateName, grainId).ConfigureAwait(false);
+        SetNoRecord(grainState, eTag: null);
+    }
+
+    /// <inheritdoc />
+    async Task IFullSnapshotEraser.WriteTombstoneAsync(string stateName, GrainId grainId)
+    {
+        var path = GetStateFilePath(stateName, grainId);
+        string? temporaryPath = null;
+        try
+        {
+            temporaryPath = CreateTemporaryPath(path);
+            await WriteFileAsync<object>(temporaryPath, Guid.CreateVersion7(), default, isTombstone: true, CancellationToken.None).ConfigureAwait(false);
+            using (await AcquireLockAsync(stateName, grainId, CancellationToken.None).ConfigureAwait(false))
+            {
+                File.Move(temporaryPath, path, overwrite: true);
+                temporaryPath = null;
+            }
+
+            SyncDirectoriesOf(path);
+        }
+        catch (Exception exception)
+        {
+            LogErrorClearFailed(exception, _name, stateName, grainId, path);
+            throw Failure("force a tombstone over", stateName, grainId, path, exception);
+        }
+        finally
+        {
+            DeleteTemporaryFile(temporaryPath);
+        }
+    }
+
+    /// <inheritdoc />
+    async Task IFullSnapshotEraser.DeleteAsync(string stateName, GrainId grainId)
+    {
+        var path = GetStateFilePath(stateName, grainId);
+        try
+        {
+            bool deleted;
+            using (await AcquireLockAsync(stateName, grainId, CancellationToken.None).ConfigureAwait(false))
+            {
+                deleted = File.Exists(path);
+                if (deleted)
+                {
+                    File.Delete(path);
+                }
+            }
+
+            if (deleted)
+            {
+                SyncDirectoriesOf(path);
+            }
+
+            LogTraceCleared(_name, stateName, grainId, path, deleted: true);
+        }
+        catch (Exception exception)
+        {
+            LogErrorClearFailed(exception, _name, stateName, grainId, path);
+            throw Failure("force the deletion of", stateName, grainId, path, exception);
         }
     }
 
@@ -433,6 +517,54 @@ public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecyclePar
         }
     }
 
+    /// <summary>
+    /// With <see cref="LocalFileGrainStorageOptions.FlushToDisk"/>, makes the entry of <paramref name="path"/> (written,
+    /// renamed or deleted) durable: syncs its directory, and the parent of every directory between it and the provider's
+    /// directory (included) that this instance has not synced yet, such as one the write created.
+    /// </summary>
+    private void SyncDirectoriesOf(string path)
+    {
+        if (!_options.FlushToDisk || !NativeFileSync.DirectoriesNeedSync)
+        {
+            return;
+        }
+
+        var directory = Path.GetDirectoryName(path)!;
+        var parents = new List<string>();
+        for (var current = directory; !_durableDirectories.ContainsKey(current); current = Path.GetDirectoryName(current)!)
+        {
+            parents.Add(current);
+            if (current.Length <= _providerDirectory.Length)
+            {
+                break;
+            }
+        }
+
+        SyncDirectories([directory, .. parents.Select(current => Path.GetDirectoryName(current)!)]);
+        foreach (var current in parents)
+        {
+            _durableDirectories.TryAdd(current, true);
+        }
+    }
+
+    private void SyncDirectories(IEnumerable<string> directories)
+    {
+        if (!_options.FlushToDisk || !NativeFileSync.DirectoriesNeedSync)
+        {
+            return;
+        }
+
+        foreach (var directory in directories)
+        {
+            using (var handle = NativeFileSync.OpenDirectory(directory))
+            {
+                NativeFileSync.SyncDirectory(handle, directory);
+            }
+
+            DirectorySynced?.Invoke(directory);
+        }
+    }
+
     private async Task<LocalFileLocks.Held> AcquireLockAsync(string stateName, GrainId grainId, CancellationToken cancellationToken) =>
         await LocalFileLocks.AcquireAsync(GetLockFilePath(stateName, grainId), _options.LockTimeout, cancellationToken).ConfigureAwait(false);
 
@@ -487,7 +619,16 @@ public sealed partial class LocalFileGrainStorage : IGrainStorage, ILifecyclePar
     {
         try
         {
+            var created = new List<string>();
+            for (var missing = _providerDirectory; missing is not null && !Directory.Exists(missing); missing = Path.GetDirectoryName(missing))
+            {
+                created.Add(missing);
+            }
+
             Directory.CreateDirectory(Path.Combine(_providerDirectory, LocalFileLocks.LockDirectoryName));
+
+            // The directories above the provider's that this start created: their names too must survive a power loss.
+            SyncDirectories(created.Skip(1).Select(directory => Path.GetDirectoryName(directory)!));
             LogInformationInitialized(_name, _providerDirectory, _serializer.GetType().FullName, _serializer is IGrainStorageStreamingSerializer);
             return Task.CompletedTask;
         }

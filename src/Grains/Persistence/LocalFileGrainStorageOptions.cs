@@ -20,7 +20,8 @@ public sealed class LocalFileGrainStorageOptions : IStorageProviderSerializerOpt
 
     /// <summary>
     /// Gets or sets a value indicating whether a write is flushed to the disk (<c>fsync</c>) before it replaces the previous
-    /// snapshot, so that a machine crash right after a successful write cannot lose it. Default: <see langword="true"/>.
+    /// snapshot, and the directory after the replacement (and after a clear's delete), so that a machine crash right after
+    /// a successful write or clear cannot undo it. Default: <see langword="true"/>.
     /// </summary>
     public bool FlushToDisk { get; set; } = true;
 

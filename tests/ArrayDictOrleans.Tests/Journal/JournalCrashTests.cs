@@ -100,52 +100,98 @@ public sealed class JournalCrashTests : IDisposable
         AssertSameState(durable, final.State, $"seed {seed}, final read (crash at step {crashAt}: {crashedAt ?? "none"})");
     }
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    public async Task Journal_CrashDuringClear_ClearCanBeRepeated(int crashAtDeletion)
+    public static TheoryData<string, int> ClearSteps() => new()
     {
-        var (storage, store) = Create(_directory, new LocalFileJournalStorageOptions { AllowLostCallsOnMachineCrash = true });
+        { "delete:renaming", 1 },
+        { "delete:renamed", 1 },
+        { "delete:dropping", 1 },
+        { "delete:dropping", 2 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ClearSteps))]
+    public async Task Journal_CrashAtEachStepOfClear_ReadsOldOrEmptyAndClearCanBeRepeated(string step, int occurrence)
+    {
+        var (storage, store) = Create(_directory, new LocalFileJournalStorageOptions { AllowLostCallsOnMachineCrash = true, MaxRecords = 2 });
         var grainId = NewGrainId();
         var grainState = await ReadAsync(storage, grainId);
         long nextKey = 0;
-        for (int call = 0; call < 3; call++)
+        for (int call = 0; call < 4; call++)
         {
             using var scope = grainState.State.Dict.BeginChanges();
             RandomCall(grainState.State.Dict, new Random(call), ref nextKey);
             grainState.State.PendingDelta!.Record(scope);
+            grainState.State.LastEpoch = call;
             await WriteAsync(storage, grainId, grainState);
             scope.Commit();
         }
 
-        int deletions = 0;
-        store.FaultPoint = step =>
+        var old = Copy(grainState.State);
+        int seen = 0;
+        store.FaultPoint = at =>
         {
-            if (step == "delete:dropping" && ++deletions == crashAtDeletion)
+            if (at == step && ++seen == occurrence)
             {
-                throw new SimulatedCrashException(step);
+                throw new SimulatedCrashException(at);
             }
         };
 
         var thrown = await Record.ExceptionAsync(() => storage.ClearStateAsync(StateName, grainId, grainState));
         store.FaultPoint = null;
-        var (again, _) = Create(_directory);
-        if (thrown is not null)
-        {
-            // Whatever the crash left reads as the old state, as damage, or as nothing: never as a shorter ArrayDict.
-            var readError = await Record.ExceptionAsync(() => ReadAsync(again, grainId));
-            if (readError is not null)
-            {
-                Assert.IsType<SnapshotFormatException>(Assert.IsType<ArrayDictJournalStorageException>(readError).InnerException);
-            }
+        Assert.True(thrown is not null, $"no crash at {step} #{occurrence}: the clear has fewer steps");
+        Assert.IsType<SimulatedCrashException>(thrown.GetBaseException());
 
-            await again.ClearStateAsync(StateName, grainId, grainState);
+        // The process is gone: what is stored reads as the old state (crash before the rename) or as nothing, never as damage.
+        var (again, _) = Create(_directory);
+        var read = await ReadAsync(again, grainId);
+        if (step == "delete:renaming")
+        {
+            AssertSameState(old, read.State, $"crash at {step}: before the commit point");
+            Assert.True(read.RecordExists);
+        }
+        else
+        {
+            Assert.False(read.RecordExists, $"crash at {step}: after the commit point the grain is cleared");
+            Assert.Equal(0, read.State.Dict.Count);
         }
 
-        var cleared = await ReadAsync(again, grainId);
+        await again.ClearStateAsync(StateName, grainId, read);
+        var cleared = await ReadAsync(Create(_directory).Storage, grainId);
         Assert.False(cleared.RecordExists);
-        Assert.Equal(0, cleared.State.Dict.Count);
+        var grainDirectory = store.GetGrainDirectory(ArrayDictJournalGrainStorage.GetKey(StateName, grainId));
+        Assert.False(Directory.Exists(grainDirectory), "the repeated clear leaves no directory of the grain");
+        Assert.False(Directory.Exists(grainDirectory + LocalFileJournalStore.ClearingSuffix), "nor what the interrupted clear renamed away");
+    }
+
+    [Fact]
+    public async Task Journal_ClearLeftRenamedDirectory_FirstBaseDeletesItAndReadsOnlyTheNewState()
+    {
+        var (storage, store) = Create(_directory);
+        var grainId = NewGrainId();
+        var grainState = await ReadAsync(storage, grainId);
+        grainState.State.Dict[1] = 1;
+        await WriteAsync(storage, grainId, grainState);
+        store.FaultPoint = at =>
+        {
+            if (at == "delete:renamed")
+            {
+                throw new SimulatedCrashException(at);
+            }
+        };
+        await Assert.ThrowsAnyAsync<Exception>(() => storage.ClearStateAsync(StateName, grainId, grainState));
+        store.FaultPoint = null;
+        var grainDirectory = store.GetGrainDirectory(ArrayDictJournalGrainStorage.GetKey(StateName, grainId));
+        Assert.True(Directory.Exists(grainDirectory + LocalFileJournalStore.ClearingSuffix));
+
+        var (again, _) = Create(_directory);
+        var read = await ReadAsync(again, grainId);
+        read.State.Dict[2] = 2;
+        await WriteAsync(again, grainId, read);
+
+        Assert.False(Directory.Exists(grainDirectory + LocalFileJournalStore.ClearingSuffix), "the first base deletes what the clear left");
+        var final = await ReadAsync(Create(_directory).Storage, grainId);
+        Assert.Equal(1, final.State.Dict.Count);
+        Assert.Equal(2, final.State.Dict[2]);
     }
 
     /// <summary>A call: updates, appends, removals, and now and then a compaction of the ArrayDict (a change of every row).</summary>

@@ -136,6 +136,9 @@ internal sealed class ModeStorage : IAsyncDisposable
         public Task DeleteAsync(string key, JournalPosition? expected, CancellationToken cancellationToken) =>
             throw new IOException($"Injected: the process stopped before the journal '{key}' was deleted.");
 
+        public Task DeleteAnyAsync(string key, CancellationToken cancellationToken) =>
+            throw new IOException($"Injected: the process stopped before the journal '{key}' was deleted.");
+
         public ValueTask ReleaseAsync(string key) => inner.ReleaseAsync(key);
     }
 }

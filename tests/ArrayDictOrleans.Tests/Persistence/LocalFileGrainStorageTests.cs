@@ -426,6 +426,67 @@ public class LocalFileGrainStorageTests : GrainStorageConformanceTests<StorageTe
         Assert.StartsWith(new string('k', 40), firstName, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task LocalFileGrainStorage_WriteState_FlushToDisk_SyncsDirectoryAndEachNewParentOnce()
+    {
+        var synced = new List<string>();
+        LocalStorage.DirectorySynced = synced.Add;
+        var grainId = NewGrainId();
+        var typeDirectory = Path.GetDirectoryName(LocalStorage.GetStateFilePath(StateName, grainId))!;
+        var stateDirectory = Path.GetDirectoryName(typeDirectory)!;
+
+        await Storage.WriteStateAsync(StateName, grainId, new GrainState<StorageTestState>(CreateState(1)));
+
+        // The rename's directory, then the parents that hold the names of the directories this first write created.
+        string[] expected = OperatingSystem.IsWindows() ? [] : [typeDirectory, stateDirectory, LocalStorage.ProviderDirectory, Path.GetFullPath(RootDirectory)];
+        Assert.Equal(expected, synced);
+
+        synced.Clear();
+        var again = new GrainState<StorageTestState>();
+        await Storage.ReadStateAsync(StateName, grainId, again);
+        again.State = CreateState(2);
+        await Storage.WriteStateAsync(StateName, grainId, again);
+        await Storage.WriteStateAsync(StateName, NewGrainId(), new GrainState<StorageTestState>(CreateState(3)));
+
+        Assert.Equal(OperatingSystem.IsWindows() ? [] : [typeDirectory, typeDirectory], synced);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task LocalFileGrainStorage_ClearState_FlushToDisk_SyncsTheDirectoryOfTheDeleteOrTombstone(bool deleteStateOnClear)
+    {
+        var storage = CreateStorage(options => options.DeleteStateOnClear = deleteStateOnClear);
+        var grainId = NewGrainId();
+        var grainState = new GrainState<StorageTestState>(CreateState(1));
+        await storage.WriteStateAsync(StateName, grainId, grainState);
+        var synced = new List<string>();
+        storage.DirectorySynced = synced.Add;
+
+        await storage.ClearStateAsync(StateName, grainId, grainState);
+        await storage.ClearStateAsync(StateName, NewGrainId(), new GrainState<StorageTestState>());
+
+        var typeDirectory = Path.GetDirectoryName(storage.GetStateFilePath(StateName, grainId))!;
+        string[] expected = OperatingSystem.IsWindows() ? [] : deleteStateOnClear ? [typeDirectory] : [typeDirectory, typeDirectory];
+        Assert.Equal(expected, synced);
+    }
+
+    [Fact]
+    public async Task LocalFileGrainStorage_WriteAndClear_FlushToDiskOff_SyncNoDirectory()
+    {
+        var storage = CreateStorage(options => options.FlushToDisk = false);
+        var synced = new List<string>();
+        storage.DirectorySynced = synced.Add;
+        var grainId = NewGrainId();
+        var grainState = new GrainState<StorageTestState>(CreateState(1));
+
+        await storage.WriteStateAsync(StateName, grainId, grainState);
+        await storage.ClearStateAsync(StateName, grainId, grainState);
+
+        Assert.Empty(synced);
+        Assert.False(File.Exists(storage.GetStateFilePath(StateName, grainId)));
+    }
+
     private IEnumerable<string> TemporaryFiles(GrainId grainId)
     {
         var path = LocalStorage.GetStateFilePath(StateName, grainId);
