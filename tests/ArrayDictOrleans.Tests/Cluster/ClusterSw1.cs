@@ -42,7 +42,7 @@ internal static class ClusterSw1
     }
 
     /// <summary>The driver loop: epochs 1, 2, ... for iterations 0, 1, ...; returns totals.</summary>
-    public static async Task<Sw1ClusterOutcome> RunAsync(ArrayDictClient sdk, IProgress<IterationProgress>? progress, CancellationToken cancellationToken)
+    public static async Task<Sw1ClusterOutcome> RunAsync(ArrayDictClient sdk, IProgress<IterationProgress>? progress, CancellationToken cancellationToken, bool replayable = false)
     {
         var started = TimeProvider.System.GetTimestamp();
         var run = await sdk.RunUntilDoneAsync(
@@ -52,6 +52,7 @@ internal static class ClusterSw1
             firstEpoch: 1,
             progress: progress,
             maxIterations: Parameters.Budget + 1,
+            stepIsReplayable: replayable,
             cancellationToken: cancellationToken);
         var elapsed = TimeProvider.System.GetElapsedTime(started);
         return new Sw1ClusterOutcome(
@@ -60,7 +61,8 @@ internal static class ClusterSw1
             run.Retries,
             run.LastResults.Values.Sum(result => (long)result.Rows),
             run.LastResults.Values.Sum(result => result.Sum),
-            elapsed);
+            elapsed,
+            run.Replays);
     }
 
     /// <summary>Asserts that <paramref name="outcome"/> is the fault-free plain loop's: same calls and rows, checksum within 1e-9 relative.</summary>
@@ -79,7 +81,7 @@ internal static class ClusterSw1
 }
 
 /// <summary>What a cluster run of SW1 produced.</summary>
-internal sealed record Sw1ClusterOutcome(int Iterations, long Calls, long Retries, long TotalRows, double Checksum, TimeSpan Elapsed);
+internal sealed record Sw1ClusterOutcome(int Iterations, long Calls, long Retries, long TotalRows, double Checksum, TimeSpan Elapsed, long Replays = 0);
 
 /// <summary>Runs an action once, from the SDK's progress reports, when the run reaches a given point of a given iteration.</summary>
 internal sealed class ProgressTrigger : IProgress<IterationProgress>

@@ -23,9 +23,11 @@ internal sealed class LocalCluster : IAsyncDisposable
     private readonly List<ClusterClient> _clients = [];
     private readonly Lock _lock = new();
     private int _nextSilo;
+    private readonly IReadOnlyDictionary<string, string> _siloSettings;
 
-    private LocalCluster(string directory, string clusterId, ClusterAzurite azurite, bool localJournal)
+    private LocalCluster(string directory, string clusterId, ClusterAzurite azurite, bool localJournal, IReadOnlyDictionary<string, string>? siloSettings)
     {
+        _siloSettings = siloSettings ?? new Dictionary<string, string>();
         _directory = directory;
         ClusterId = clusterId;
         Azurite = azurite;
@@ -63,7 +65,8 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// <param name="name">Names the cluster (its id starts with it).</param>
     /// <param name="silos">How many silos to start.</param>
     /// <param name="localJournal">Keep ArrayDicts in the local journal (the default storage) rather than in Azure Blob storage.</param>
-    public static async Task<LocalCluster> StartAsync(string name, int silos, bool localJournal = false)
+    /// <param name="siloSettings">More silo flags (for example <c>--persist-every</c>), over the cluster's own.</param>
+    public static async Task<LocalCluster> StartAsync(string name, int silos, bool localJournal = false, IReadOnlyDictionary<string, string>? siloSettings = null)
     {
         string id = $"{name}-{Guid.NewGuid():N}"[..Math.Min(name.Length + 13, 60)];
         string directory = Directory.CreateTempSubdirectory("arraydict-cluster-").FullName;
@@ -71,7 +74,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         try
         {
             azurite = await ClusterAzurite.StartAsync(Path.Combine(directory, "azurite"));
-            var cluster = new LocalCluster(directory, id, azurite, localJournal);
+            var cluster = new LocalCluster(directory, id, azurite, localJournal, siloSettings);
             try
             {
                 await Task.WhenAll(Enumerable.Range(0, silos).Select(_ => cluster.AddSiloAsync()));
@@ -111,6 +114,11 @@ internal sealed class LocalCluster : IAsyncDisposable
         if (LocalJournal)
         {
             settings["--data-dir"] = DataDirectory;
+        }
+
+        foreach (var (flag, value) in _siloSettings)
+        {
+            settings[flag] = value;
         }
 
         var silo = await SiloProcess.StartAsync(index, settings, Path.Combine(_directory, "silo-" + index.ToString(CultureInfo.InvariantCulture)));
