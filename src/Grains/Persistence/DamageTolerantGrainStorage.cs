@@ -29,32 +29,8 @@ internal sealed partial class DamageTolerantGrainStorage(IGrainStorage inner, IL
     /// </summary>
     /// <param name="exception">A read error.</param>
     /// <returns>Whether it is damage rather than unreachable storage.</returns>
-    public static bool IsDamage(Exception exception)
-    {
-        var causes = new Stack<Exception>();
-        causes.Push(exception);
-        while (causes.TryPop(out var cause))
-        {
-            if (cause is SnapshotFormatException or InvalidDataException or EndOfStreamException)
-            {
-                return true;
-            }
-
-            if (cause is AggregateException aggregate)
-            {
-                foreach (var inner in aggregate.InnerExceptions)
-                {
-                    causes.Push(inner);
-                }
-            }
-            else if (cause.InnerException is { } next)
-            {
-                causes.Push(next);
-            }
-        }
-
-        return false;
-    }
+    public static bool IsDamage(Exception exception) =>
+        ExceptionCauses.Of(exception).Any(cause => cause is SnapshotFormatException or InvalidDataException or EndOfStreamException);
 
     /// <inheritdoc />
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>

@@ -17,9 +17,7 @@ internal static class StorageFailures
     public static bool MayPass(Exception exception)
     {
         bool passing = false;
-        var causes = new Stack<Exception>();
-        causes.Push(exception);
-        while (causes.TryPop(out var cause))
+        foreach (var cause in ExceptionCauses.Of(exception))
         {
             switch (cause)
             {
@@ -33,18 +31,6 @@ internal static class StorageFailures
                 case ArrayDictStorageException:
                     passing = true;
                     break;
-            }
-
-            if (cause is AggregateException aggregate)
-            {
-                foreach (var inner in aggregate.InnerExceptions)
-                {
-                    causes.Push(inner);
-                }
-            }
-            else if (cause.InnerException is { } inner)
-            {
-                causes.Push(inner);
             }
         }
 
