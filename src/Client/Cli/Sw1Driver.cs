@@ -13,12 +13,12 @@ internal static class Sw1Driver
 
     /// <summary>
     /// Brings ArrayDicts F..F+N-1 (F = <paramref name="firstId"/>) to SW1's initial state at the run's width, inside the
-    /// grains: one flow per ArrayDict that asks for its info, clears it only when it holds rows, epochs or another width
-    /// (so a fresh ArrayDict writes no tombstone), then fills it and, where the silo's policy left the fill unsaved,
-    /// checkpoints it, so that each activation is visited in one go. Each step is retried after a transient failure: the
-    /// info is a read, and the clear, the fill and the checkpoint are idempotent. Unless <paramref name="overwrite"/>, it
-    /// first checks that none of them holds data SW1 did not create (<see cref="Sw1Ownership"/>) and otherwise changes
-    /// nothing and fails naming the first.
+    /// grains. It first reads every ArrayDict's info; unless <paramref name="overwrite"/>, it then checks with those infos
+    /// that none of them holds data SW1 did not create (<see cref="Sw1Ownership"/>), and otherwise changes nothing and fails
+    /// naming the first. Then one flow per ArrayDict clears it only when its info showed rows, epochs or another width (so a
+    /// fresh ArrayDict writes no tombstone), fills it and, where the silo's policy left the fill unsaved, checkpoints it.
+    /// Each step is retried after a transient failure: the info is a read, and the clear, the fill and the checkpoint are
+    /// idempotent.
     /// </summary>
     /// <exception cref="CliException">An ArrayDict holds other data and <paramref name="overwrite"/> is false.</exception>
     public static async Task<TimeSpan> FillAsync(ArrayDictClient client, Sw1Parameters parameters, long firstId, bool overwrite, IProgress<IterationProgress>? progress, CancellationToken cancellationToken)
@@ -27,15 +27,19 @@ internal static class Sw1Driver
         var fill = new Sw1FillMethod(parameters);
         int completed = 0;
         var watch = Stopwatch.StartNew();
-        if (!overwrite && await Sw1Ownership.FindForeignAsync(client, parameters, ids, cancellationToken).ConfigureAwait(false) is { } foreign)
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = FillConcurrency, CancellationToken = cancellationToken };
+        var infos = new ArrayDictInfo[ids.Length];
+        await Parallel.ForEachAsync(Enumerable.Range(0, ids.Length), parallel, async (i, token) =>
+            infos[i] = await client.GetInfoAsync(ids[i], token).ConfigureAwait(false)).ConfigureAwait(false);
+        if (!overwrite && await Sw1Ownership.FindForeignAsync(client, parameters, ids, infos, cancellationToken).ConfigureAwait(false) is { } foreign)
         {
             throw new CliException(foreign.Describe(parameters, firstId));
         }
 
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = FillConcurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(ids, parallel, async (id, token) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, ids.Length), parallel, async (i, token) =>
         {
-            var info = await client.GetInfoAsync(id, token).ConfigureAwait(false);
+            long id = ids[i];
+            var info = infos[i];
             if (info.Count != 0 || info.LastAppliedEpoch is not null || info.Width != parameters.Width)
             {
                 await client.ClearAsync(id, parameters.Width, token).ConfigureAwait(false);

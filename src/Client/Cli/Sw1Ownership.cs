@@ -26,19 +26,29 @@ internal static class Sw1Ownership
     private const int MaxProbeValues = 1 << 16;
     private const int MinProbes = 4;
 
-    /// <summary>The ArrayDicts among <paramref name="ids"/> that hold data SW1 did not create, the lowest id first; null when there are none.</summary>
-    public static async Task<ForeignArrayDicts?> FindForeignAsync(ArrayDictClient client, Sw1Parameters parameters, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    /// <summary>
+    /// The ArrayDicts among <paramref name="ids"/> that hold data SW1 did not create, the lowest id first; null when there
+    /// are none. <paramref name="infos"/> holds each one's info, read by the caller (position for position), so that only
+    /// the ArrayDicts with at least R keys are probed.
+    /// </summary>
+    public static async Task<ForeignArrayDicts?> FindForeignAsync(ArrayDictClient client, Sw1Parameters parameters, IReadOnlyList<long> ids, IReadOnlyList<ArrayDictInfo> infos, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(infos);
+        if (infos.Count != ids.Count)
+        {
+            throw new ArgumentException($"{infos.Count} infos were given for {ids.Count} ids; one per id is needed.", nameof(infos));
+        }
+
         var foreign = new ConcurrentBag<(long Id, string Holds)>();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = CheckConcurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(ids, parallel, async (id, _) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, ids.Count), parallel, async (i, _) =>
         {
-            if (await ForeignDataAsync(client.Get(id), parameters.Rows).ConfigureAwait(false) is { } holds)
+            if (await ForeignDataAsync(client.Get(ids[i]), infos[i], parameters.Rows).ConfigureAwait(false) is { } holds)
             {
-                foreign.Add((id, holds));
+                foreign.Add((ids[i], holds));
             }
         }).ConfigureAwait(false);
         if (foreign.IsEmpty)
@@ -50,11 +60,11 @@ internal static class Sw1Ownership
         return new ForeignArrayDicts(first.Id, first.Holds, foreign.Count);
     }
 
-    /// <summary>What the ArrayDict holds when it is not SW1's at <paramref name="rows"/> initial rows (for a message), else null.</summary>
-    public static async Task<string?> ForeignDataAsync(IArrayDictGrain grain, int rows)
+    /// <summary>What the ArrayDict, whose info is <paramref name="info"/>, holds when it is not SW1's at <paramref name="rows"/> initial rows (for a message), else null.</summary>
+    public static async Task<string?> ForeignDataAsync(IArrayDictGrain grain, ArrayDictInfo info, int rows)
     {
         ArgumentNullException.ThrowIfNull(grain);
-        var info = await grain.GetInfoAsync().ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(info);
         if (info.Count == 0)
         {
             return null;
