@@ -33,6 +33,6 @@ internal static class BareSw1
         }
 
         var elapsed = loopWatch.Elapsed;
-        return (fill, new Sw1LoopResult(elapsed, t, calls, last.Sum(r => (long)r.Rows), last.Sum(r => r.Sum), Retries: 0));
+        return (fill, new Sw1LoopResult(elapsed, t, calls, last.Sum(r => (long)r.Rows), last.Sum(r => r.Sum), Retries: 0, Replays: 0));
     }
 }

@@ -35,6 +35,6 @@ internal static class RawSw1
         }
 
         var elapsed = loopWatch.Elapsed;
-        return (fill, new Sw1LoopResult(elapsed, t, calls, dicts.Sum(d => (long)d.Count), last.Sum(r => r.Sum), Retries: 0));
+        return (fill, new Sw1LoopResult(elapsed, t, calls, dicts.Sum(d => (long)d.Count), last.Sum(r => r.Sum), Retries: 0, Replays: 0));
     }
 }

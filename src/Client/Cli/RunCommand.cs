@@ -102,6 +102,7 @@ internal static class RunCommand
             loop.TotalRows,
             loop.Checksum,
             loop.Retries,
+            loop.Replays,
             snapshots,
             snapshotBytes,
             durability,

@@ -24,6 +24,7 @@ namespace ArrayDictOrleans.Client.Cli;
 /// <param name="TotalRows">The sum of the final row counts.</param>
 /// <param name="Checksum">The sum of each object's last sum.</param>
 /// <param name="Retries">Calls retried after a transient failure (applied once all the same).</param>
+/// <param name="Replays">Calls made again because an ArrayDict had lost calls which had returned (a crash with a setting that allows it); their epochs were replayed in order.</param>
 /// <param name="SnapshotsWritten">Snapshots the embedded silo wrote during fill and loop; null against a remote cluster.</param>
 /// <param name="SnapshotBytesWritten">Their bytes; null against a remote cluster.</param>
 /// <param name="Durability">When a call that returned is safe, from the embedded silo's settings; against a remote cluster, that its silos decide.</param>
@@ -52,6 +53,7 @@ internal sealed record RunSummary(
     long TotalRows,
     double Checksum,
     long Retries,
+    long Replays,
     long? SnapshotsWritten,
     long? SnapshotBytesWritten,
     string Durability,
@@ -88,6 +90,11 @@ internal sealed record RunSummary(
         if (Retries > 0)
         {
             yield return ("retried calls", Retries.ToString("N0", c));
+        }
+
+        if (Replays > 0)
+        {
+            yield return ("replayed calls (lost epochs)", Replays.ToString("N0", c));
         }
 
         yield return ("snapshot bytes written", SnapshotBytesWritten is { } bytes

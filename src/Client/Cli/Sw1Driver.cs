@@ -90,7 +90,7 @@ internal static class Sw1Driver
             checksum += result.Sum;
         }
 
-        return new Sw1LoopResult(elapsed, run.Iterations, run.Calls, totalRows, checksum, run.Retries);
+        return new Sw1LoopResult(elapsed, run.Iterations, run.Calls, totalRows, checksum, run.Retries, run.Replays);
     }
 
     private static long[] Ids(Sw1Parameters parameters, long firstId) => [.. Enumerable.Range(0, parameters.Objects).Select(i => firstId + i)];
@@ -103,7 +103,8 @@ internal static class Sw1Driver
 /// <param name="TotalRows">The sum of the final row counts.</param>
 /// <param name="Checksum">The sum of each object's last sum.</param>
 /// <param name="Retries">Calls retried after a transient failure.</param>
-internal sealed record Sw1LoopResult(TimeSpan Elapsed, int Iterations, long Calls, long TotalRows, double Checksum, long Retries)
+/// <param name="Replays">Calls made again on ArrayDicts that had lost calls which had returned (their epochs replayed).</param>
+internal sealed record Sw1LoopResult(TimeSpan Elapsed, int Iterations, long Calls, long TotalRows, double Checksum, long Retries, long Replays)
 {
     public double CallsPerSecond => Elapsed > TimeSpan.Zero ? Calls / Elapsed.TotalSeconds : 0;
 }

@@ -133,6 +133,7 @@ public sealed class RunCommandTests
         Assert.Equal(expected.TotalRows, second.GetProperty("totalRows").GetInt64());
         Assert.Equal(expected.Checksum, second.GetProperty("checksum").GetDouble(), Math.Abs(expected.Checksum) * 1e-9);
         Assert.Equal(0, second.GetProperty("retries").GetInt64());
+        Assert.Equal(0, second.GetProperty("replays").GetInt64());
     }
 
     [Fact]
