@@ -1,3 +1,4 @@
+using ArrayDictOrleans;
 using ArrayDictOrleans.Grains;
 using ArrayDictOrleans.Grains.Journal;
 using ArrayDictOrleans.Grains.Persistence;
@@ -29,6 +30,7 @@ public static class ArrayDictSiloBuilderExtensions
         builder.Services.AddOptions<ArrayDictGrainOptions>()
             .Configure(options => configure?.Invoke(options))
             .Validate(options => options.PersistEvery >= 0, $"{nameof(ArrayDictGrainOptions)}.{nameof(ArrayDictGrainOptions.PersistEvery)} must be 0 (only on checkpoint and deactivation) or more.")
+            .Validate(options => options.Limits is { } limits && limits.Problems().Count == 0, $"{nameof(ArrayDictGrainOptions)}.{nameof(ArrayDictGrainOptions.Limits)}: every limit must be at least 1 ({ArrayDictLimits.SectionName}).")
             .ValidateOnStart();
         return builder;
     }

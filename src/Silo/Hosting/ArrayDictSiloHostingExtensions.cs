@@ -91,7 +91,11 @@ public static class ArrayDictSiloHostingExtensions
             UseFastFailover(silo, options);
         }
 
-        silo.AddArrayDictGrains(grains => grains.PersistEvery = options.PersistEvery);
+        silo.AddArrayDictGrains(grains =>
+        {
+            grains.PersistEvery = options.PersistEvery;
+            grains.Limits = options.Limits;
+        });
         switch (options.Storage)
         {
             case StorageProvider.Local when options.SnapshotMode == SnapshotMode.Journal:

@@ -86,6 +86,9 @@ public sealed class ArrayDictSiloOptions
     /// <summary>Persist after every this many changes; 1 (default) makes every returned call durable, 0 only on checkpoint and deactivation.</summary>
     public int PersistEvery { get; set; } = 1;
 
+    /// <summary>What one request may cost (<c>ArrayDict:Limits</c>, docs/security.md): widths, rows and bytes per ArrayDict and per call, epochs.</summary>
+    public ArrayDictLimits Limits { get; set; } = new();
+
     /// <summary>The Orleans dashboard (<c>ArrayDict:Dashboard</c>): off by default, on 127.0.0.1 when on.</summary>
     public ArrayDictDashboardOptions Dashboard { get; set; } = new();
 

@@ -82,6 +82,11 @@ public sealed partial class ArrayDictSiloOptionsValidator : IValidateOptions<Arr
             failures.Add($"{Section}:PersistEvery is {options.PersistEvery}; use 1 (every call), K > 1 (every K calls) or 0 (checkpoint and deactivation only).");
         }
 
+        if (options.Limits is { } limits)
+        {
+            failures.AddRange(limits.Problems());
+        }
+
         CheckDashboard(failures, options);
         CheckTelemetry(failures, options.Telemetry);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
