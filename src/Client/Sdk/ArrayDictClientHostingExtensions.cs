@@ -68,6 +68,11 @@ public static class ArrayDictClientHostingExtensions
                 cluster.ServiceId = options.ServiceId;
             });
             client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = options.ResponseTimeout);
+            if (options.Tls.Enabled)
+            {
+                ArrayDictClientTls.Use(client, options.Tls);
+            }
+
             if (options.FastFailover)
             {
                 client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = FastFailoverGatewayListRefreshPeriod);

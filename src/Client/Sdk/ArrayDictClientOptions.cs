@@ -47,6 +47,9 @@ public sealed class ArrayDictClientOptions
     /// </summary>
     public bool FastFailover { get; set; }
 
+    /// <summary>TLS to the gateways (<c>ArrayDict:Tls</c>, docs/security.md): the client's certificate and the CA it trusts. Off by default.</summary>
+    public ArrayDictOrleans.Security.ArrayDictTlsOptions Tls { get; set; } = new();
+
     /// <summary>The first retry's delay; later ones back off exponentially, with jitter. Default 200 ms.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 }

@@ -64,6 +64,11 @@ public sealed class ArrayDictClientOptionsValidator : IValidateOptions<ArrayDict
             failures.Add($"{Section}:RetryDelay is {options.RetryDelay}; it must not be negative.");
         }
 
+        if (options.Tls is { } tls)
+        {
+            failures.AddRange(tls.Problems(needsCertificate: false));
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using ArrayDictOrleans.Grains;
+using ArrayDictOrleans.Security;
 using ArrayDictOrleans.Silo.Hosting;
 using Azure.Core;
 using Azure.Data.Tables;
@@ -36,6 +37,12 @@ public static class ArrayDictSiloHostingExtensions
         ["--telemetry"] = "ArrayDict:Telemetry:Exporter",
         ["--otlp-endpoint"] = "ArrayDict:Telemetry:OtlpEndpoint",
         ["--fast-failover"] = "ArrayDict:FastFailover",
+        ["--allow-insecure-network"] = "ArrayDict:AllowInsecureNetwork",
+        ["--tls"] = "ArrayDict:Tls:Enabled",
+        ["--tls-certificate"] = "ArrayDict:Tls:CertificatePath",
+        ["--tls-key"] = "ArrayDict:Tls:CertificateKeyPath",
+        ["--tls-password-file"] = "ArrayDict:Tls:CertificatePasswordFile",
+        ["--tls-ca"] = "ArrayDict:Tls:CaCertificatePath",
     };
 
     /// <summary>
@@ -49,9 +56,29 @@ public static class ArrayDictSiloHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = ArrayDictSiloConfiguration.Read(builder.Configuration);
+        ArrayDictCertificates? certificates = null;
+        if (options.Tls.Enabled)
+        {
+            try
+            {
+                certificates = ArrayDictCertificates.Load(options.Tls);
+            }
+            catch (InvalidOperationException unreadable)
+            {
+                throw new OptionsValidationException(ArrayDictTlsOptions.SectionName, typeof(ArrayDictTlsOptions), [unreadable.Message]);
+            }
+        }
 
         builder.Services.AddSingleton(Options.Options.Create(options));
-        builder.UseOrleans(silo => ConfigureSilo(silo, options, configureSilo));
+        builder.UseOrleans(silo =>
+        {
+            if (certificates is not null)
+            {
+                ArrayDictSiloTls.Use(silo, options.Tls, certificates);
+            }
+
+            ConfigureSilo(silo, options, configureSilo);
+        });
         return builder;
     }
 

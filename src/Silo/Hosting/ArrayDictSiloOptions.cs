@@ -1,3 +1,5 @@
+using ArrayDictOrleans.Security;
+
 namespace ArrayDictOrleans.Silo.Hosting;
 
 /// <summary>
@@ -85,6 +87,15 @@ public sealed class ArrayDictSiloOptions
 
     /// <summary>Persist after every this many changes; 1 (default) makes every returned call durable, 0 only on checkpoint and deactivation.</summary>
     public int PersistEvery { get; set; } = 1;
+
+    /// <summary>Mutual TLS between silos and with clients (<c>ArrayDict:Tls</c>, docs/security.md). Off by default: then the silo listens on loopback only.</summary>
+    public ArrayDictTlsOptions Tls { get; set; } = new();
+
+    /// <summary>
+    /// Lets a silo listen on an address other than loopback without TLS, where anyone who reaches it can read, replace or
+    /// clear any ArrayDict. Default false: such a silo refuses to start, naming <c>ArrayDict:Tls:Enabled</c>.
+    /// </summary>
+    public bool AllowInsecureNetwork { get; set; }
 
     /// <summary>What one request may cost (<c>ArrayDict:Limits</c>, docs/security.md): widths, rows and bytes per ArrayDict and per call, epochs.</summary>
     public ArrayDictLimits Limits { get; set; } = new();

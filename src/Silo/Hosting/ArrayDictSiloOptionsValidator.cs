@@ -46,9 +46,20 @@ public sealed partial class ArrayDictSiloOptionsValidator : IValidateOptions<Arr
             failures.Add($"{Section}:SiloPort and {Section}:GatewayPort are both {options.SiloPort}; they must differ.");
         }
 
-        if (!IPAddress.TryParse(options.AdvertisedIPAddress, out _))
+        if (!IPAddress.TryParse(options.AdvertisedIPAddress, out var address))
         {
             failures.Add($"{Section}:AdvertisedIPAddress '{options.AdvertisedIPAddress}' is not an IP address.");
+        }
+        else if (!IPAddress.IsLoopback(address) && options.Tls is not { Enabled: true } && !options.AllowInsecureNetwork)
+        {
+            failures.Add(
+                $"{Section}:AdvertisedIPAddress is {address}, not loopback, and {Section}:Tls:Enabled is false: anyone who reaches the silo could read, replace or clear any ArrayDict. "
+                + $"Set {Section}:Tls (docs/security.md), or {Section}:AllowInsecureNetwork=true on a network you trust.");
+        }
+
+        if (options.Tls is { } tls)
+        {
+            failures.AddRange(tls.Problems(needsCertificate: true));
         }
 
         if (options.Storage == StorageProvider.Local && string.IsNullOrWhiteSpace(options.DataDirectory))
