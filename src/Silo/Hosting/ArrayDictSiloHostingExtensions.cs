@@ -34,6 +34,7 @@ public static class ArrayDictSiloHostingExtensions
         ["--allow-lost-calls-on-machine-crash"] = "ArrayDict:AllowLostCallsOnMachineCrash",
         ["--dashboard"] = "ArrayDict:Dashboard:Enabled",
         ["--dashboard-port"] = "ArrayDict:Dashboard:Port",
+        ["--dashboard-live-trace"] = "ArrayDict:Dashboard:ShowLiveTrace",
         ["--telemetry"] = "ArrayDict:Telemetry:Exporter",
         ["--otlp-endpoint"] = "ArrayDict:Telemetry:OtlpEndpoint",
         ["--fast-failover"] = "ArrayDict:FastFailover",
