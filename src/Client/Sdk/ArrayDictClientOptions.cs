@@ -24,6 +24,9 @@ public sealed class ArrayDictClientOptions
     /// <summary>The Azure Storage connection string, for <c>AzureTable</c> clustering.</summary>
     public string? AzureStorageConnectionString { get; set; }
 
+    /// <summary>The table service of cluster membership, for example <c>https://account.table.core.windows.net</c>, reached with <c>DefaultAzureCredential</c> when <see cref="AzureStorageConnectionString"/> is not set.</summary>
+    public string? AzureTableServiceUri { get; set; }
+
     /// <summary>The Azure table of cluster membership. Default <c>ArrayDictMembership</c>.</summary>
     public string MembershipTableName { get; set; } = "ArrayDictMembership";
 

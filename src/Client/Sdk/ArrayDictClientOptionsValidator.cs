@@ -34,9 +34,9 @@ public sealed class ArrayDictClientOptionsValidator : IValidateOptions<ArrayDict
         }
         else if (IsClustering(options, "AzureTable"))
         {
-            if (string.IsNullOrWhiteSpace(options.AzureStorageConnectionString))
+            if (string.IsNullOrWhiteSpace(options.AzureStorageConnectionString) && !Uri.TryCreate(options.AzureTableServiceUri, UriKind.Absolute, out _))
             {
-                failures.Add($"{Section}:AzureStorageConnectionString is required with AzureTable clustering (UseDevelopmentStorage=true for Azurite).");
+                failures.Add($"{Section}:AzureStorageConnectionString or an absolute {Section}:AzureTableServiceUri is required with AzureTable clustering (UseDevelopmentStorage=true for Azurite).");
             }
         }
         else

@@ -47,6 +47,15 @@ public sealed class ArrayDictSiloOptions
     /// <summary>The Azure Storage connection string for <see cref="ClusteringProvider.AzureTable"/> and <see cref="StorageProvider.AzureBlob"/>; <c>UseDevelopmentStorage=true</c> reaches Azurite.</summary>
     public string? AzureStorageConnectionString { get; set; }
 
+    /// <summary>
+    /// The blob service, for example <c>https://account.blob.core.windows.net</c>, reached with <c>DefaultAzureCredential</c>
+    /// (managed identity, workload identity, environment, Azure CLI) when <see cref="AzureStorageConnectionString"/> is not set.
+    /// </summary>
+    public string? AzureBlobServiceUri { get; set; }
+
+    /// <summary>The table service of cluster membership, for example <c>https://account.table.core.windows.net</c>, reached as <see cref="AzureBlobServiceUri"/> is.</summary>
+    public string? AzureTableServiceUri { get; set; }
+
     /// <summary>The blob container of snapshots: 3 to 63 lowercase letters, digits and hyphens. Default <c>arraydict-snapshots</c>.</summary>
     public string BlobContainerName { get; set; } = "arraydict-snapshots";
 
