@@ -50,6 +50,13 @@ public sealed class ArrayDictClientOptions
     /// </summary>
     public bool FastFailover { get; set; }
 
+    /// <summary>
+    /// How long a call's retries may go on: no retry starts once this long has passed since the call's retries began (its
+    /// first failure). With <see cref="ResponseTimeout"/> it bounds how long a caller waits (docs/security.md, "Timeouts").
+    /// Default 2 minutes.
+    /// </summary>
+    public TimeSpan RetryBudget { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>TLS to the gateways (<c>ArrayDict:Tls</c>, docs/security.md): the client's certificate and the CA it trusts. Off by default.</summary>
     public ArrayDictOrleans.Security.ArrayDictTlsOptions Tls { get; set; } = new();
 

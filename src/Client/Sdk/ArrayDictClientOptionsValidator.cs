@@ -59,6 +59,11 @@ public sealed class ArrayDictClientOptionsValidator : IValidateOptions<ArrayDict
             failures.Add($"{Section}:MaxRetries is {options.MaxRetries}; use 0 for no retries.");
         }
 
+        if (options.RetryBudget <= TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:RetryBudget is {options.RetryBudget}; it must be positive.");
+        }
+
         if (options.RetryDelay < TimeSpan.Zero)
         {
             failures.Add($"{Section}:RetryDelay is {options.RetryDelay}; it must not be negative.");
