@@ -58,13 +58,6 @@ public sealed partial class ArrayDictGrain(
         ArgumentNullException.ThrowIfNull(keys);
         var dict = Dict;
         _limits.CheckCall(keys.Length, dict.Width, $"GetMany on ArrayDict {this.GetPrimaryKeyLong()}");
-        foreach (long key in keys)
-        {
-            if (!dict.ContainsKey(key))
-            {
-                throw new KeyNotFoundException($"The key {key} is not present in ArrayDict {this.GetPrimaryKeyLong()}.");
-            }
-        }
 
         var values = new double[(long)keys.Length * dict.Width];
         for (int i = 0; i < keys.Length; i++)
