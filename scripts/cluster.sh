@@ -2,7 +2,7 @@
 # A real ArrayDict cluster on this machine: Azurite (Azure Table membership, Azure Blob snapshots, data on disk) and
 # N silo processes, each on its own loopback ports. State (pids, logs, Azurite's data) lives in ./.cluster (git-ignored).
 #
-#   scripts/cluster.sh up [--silos N] [--fast-failover] [--cluster-id ID] [--no-build]
+#   scripts/cluster.sh up [--silos N] [--fast-failover] [--cluster-id ID] [--no-tls] [--no-build]
 #   scripts/cluster.sh status
 #   scripts/cluster.sh add                   # one more silo (scale out)
 #   scripts/cluster.sh stop I [--kill]       # stop silo I: SIGTERM (graceful), or SIGKILL with --kill (a crash)
@@ -13,10 +13,14 @@
 #   --fast-failover      the fast-failover profile (docs/cluster.md): a dead silo is noticed within seconds, calls
 #                        time out after 5 s [CLUSTER_FAST_FAILOVER=true]
 #   --cluster-id ID      cluster and service id (default arraydict-local) [CLUSTER_ID]
+#   --no-tls             plain TCP between silos and clients; by default a local CA and certificates are made with
+#                        openssl in ./.cluster/tls and every connection is mutual TLS [CLUSTER_TLS=false]
 #   --no-build           use the silo as last built instead of running `dotnet build src/Silo` first
 # Ports: Azurite blob/queue/table 10100/10101/10102 [CLUSTER_AZURITE_PORT: the blob port, the next two follow];
 # silo i listens on 11111+i (silo-to-silo) and 30000+i (gateway) [CLUSTER_SILO_PORT, CLUSTER_GATEWAY_PORT].
-# Needs dotnet and node; Azurite is installed into .ci/tools by scripts/install-azurite.sh when missing.
+# Needs dotnet, node and (for TLS) openssl; Azurite is installed into .ci/tools by scripts/install-azurite.sh when missing.
+# The storage connection string is kept in ./.cluster/connection-string and reaches the silos through the environment
+# (ArrayDict__AzureStorageConnectionString), never on a command line where ps would show it.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,7 +29,7 @@ configuration=${CLUSTER_CONFIGURATION:-Debug}
 start_timeout=${CLUSTER_START_TIMEOUT:-90}
 stop_timeout=${CLUSTER_STOP_TIMEOUT:-60}
 
-usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 fail() { echo "cluster: $*" >&2; exit 1; }
 say() { echo "cluster: $*" >&2; }
 
@@ -61,7 +65,7 @@ start_silo() {
     "$dll"
     --contentRoot "$(dirname "$dll")"
     --cluster-id "$CLUSTER_ID" --service-id "$CLUSTER_ID"
-    --clustering AzureTable --storage AzureBlob --connection-string "$CONNECTION_STRING"
+    --clustering AzureTable --storage AzureBlob
     --silo-port "$silo_port" --gateway-port "$gateway_port"
     --fast-failover "$FAST_FAILOVER"
     --Logging:LogLevel:Polly Warning
@@ -69,8 +73,11 @@ start_silo() {
     --Logging:Console:FormatterOptions:SingleLine true
     --Logging:Console:FormatterOptions:TimestampFormat "HH:mm:ss.fff "
   )
+  if [ "$TLS" = true ]; then
+    args+=(--tls true --tls-certificate "$state/tls/node.pem" --tls-key "$state/tls/node.key" --tls-ca "$state/tls/ca.pem")
+  fi
   # `dotnet app.dll` runs the app in the dotnet process itself, so $! is the silo's pid.
-  (cd "$state" && exec nohup dotnet "${args[@]}" >"$log" 2>&1 </dev/null) &
+  (cd "$state" && ArrayDict__AzureStorageConnectionString=$(cat "$state/connection-string") exec nohup dotnet "${args[@]}" >"$log" 2>&1 </dev/null) &
   pid=$!
   echo "$pid" >"$state/silo-$index.pid"
   echo "$silo_port $gateway_port" >"$state/silo-$index.ports"
@@ -120,6 +127,28 @@ stop_silo() {
   rm -f "$state/silo-$index.pid"
 }
 
+# A local CA and, signed by it, one certificate for the silos and one for clients (PEM, keys readable by this user only),
+# kept across restarts of the cluster. Peers are trusted when they chain to the CA (docs/security.md).
+make_certificates() {
+  local dir="$state/tls" name
+  [ -f "$dir/ca.pem" ] && [ -f "$dir/node.pem" ] && [ -f "$dir/client.pem" ] && return 0
+  mkdir -p "$dir"
+  (
+    umask 077
+    cd "$dir"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem -days 30 \
+      -subj "/CN=ArrayDict local cluster CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n' >leaf.ext
+    for name in node client; do
+      openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$name.key" -out "$name.csr" -subj "/CN=arraydict-$name" 2>/dev/null
+      openssl x509 -req -in "$name.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -out "$name.pem" -days 30 -extfile leaf.ext 2>/dev/null
+      rm -f "$name.csr"
+    done
+  ) || fail "openssl could not make the cluster's certificates in $dir."
+  say "made a local CA and certificates in $dir (mutual TLS; --no-tls turns it off)."
+}
+
 silo_indexes() {
   local file
   for file in "$state"/silo-*.ports; do
@@ -139,32 +168,38 @@ print_usage_hint() {
   done
   local env_prefix=""
   [ "$FAST_FAILOVER" = true ] && env_prefix="ArrayDict__FastFailover=true "
+  if [ "$TLS" = true ]; then
+    env_prefix+="ArrayDict__Tls__Enabled=true ArrayDict__Tls__CertificatePath=$state/tls/client.pem ArrayDict__Tls__CertificateKeyPath=$state/tls/client.key ArrayDict__Tls__CaCertificatePath=$state/tls/ca.pem "
+  fi
   cat <<EOF
 
 Gateways: ${gateways[*]//--gateway /}
 Run SW1 against the cluster through its gateways:
   ${env_prefix}dotnet run --project src/Client -- run --cluster-id $CLUSTER_ID ${gateways[*]}
-or let the client find the gateways in the membership table:
-  ${env_prefix}dotnet run --project src/Client -- run --cluster-id $CLUSTER_ID --clustering AzureTable --connection-string "$CONNECTION_STRING"
+or let the client find the gateways in the membership table (the connection string from a file, through the environment):
+  ${env_prefix}ArrayDict__AzureStorageConnectionString="\$(cat $state/connection-string)" dotnet run --project src/Client -- run --cluster-id $CLUSTER_ID --clustering AzureTable
 Scale out: scripts/cluster.sh add    Crash a silo: scripts/cluster.sh stop 1 --kill    Stop all: scripts/cluster.sh down
 EOF
 }
 
 cmd_up() {
   local silos=${CLUSTER_SILOS:-3} build=true
-  local cluster_id=${CLUSTER_ID:-arraydict-local} fast=${CLUSTER_FAST_FAILOVER:-false}
+  local cluster_id=${CLUSTER_ID:-arraydict-local} fast=${CLUSTER_FAST_FAILOVER:-false} tls=${CLUSTER_TLS:-true}
   while [ $# -gt 0 ]; do
     case "$1" in
       --silos) silos=${2:?--silos needs a number}; shift 2 ;;
       --fast-failover) fast=true; shift ;;
       --cluster-id) cluster_id=${2:?--cluster-id needs a value}; shift 2 ;;
       --no-build) build=false; shift ;;
+      --no-tls) tls=false; shift ;;
       *) usage >&2; fail "unknown argument to up: '$1'" ;;
     esac
   done
   [[ "$silos" =~ ^[0-9]+$ ]] && [ "$silos" -ge 1 ] && [ "$silos" -le 20 ] || fail "--silos must be a number in 1..20 (got '$silos')."
   [[ "$cluster_id" =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] || fail "--cluster-id '$cluster_id' must be letters, digits, '.', '_' or '-'."
   [ "$fast" = true ] || [ "$fast" = false ] || fail "CLUSTER_FAST_FAILOVER must be true or false (got '$fast')."
+  [ "$tls" = true ] || [ "$tls" = false ] || fail "CLUSTER_TLS must be true or false (got '$tls')."
+  [ "$tls" = false ] || command -v openssl >/dev/null 2>&1 || fail "'openssl' is not on PATH: install it, or use --no-tls."
   command -v dotnet >/dev/null 2>&1 || fail "'dotnet' is not on PATH."
   if [ -f "$state/cluster.env" ]; then
     for index in $(silo_indexes); do
@@ -177,12 +212,15 @@ cmd_up() {
   cat >"$state/cluster.env" <<EOF
 CLUSTER_ID='$cluster_id'
 FAST_FAILOVER='$fast'
+TLS='$tls'
 AZURITE_PORT='$azurite_port'
 SILO_PORT='${CLUSTER_SILO_PORT:-11111}'
 GATEWAY_PORT='${CLUSTER_GATEWAY_PORT:-30000}'
-CONNECTION_STRING='DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$azurite_port/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$((azurite_port + 1))/devstoreaccount1;TableEndpoint=http://127.0.0.1:$((azurite_port + 2))/devstoreaccount1;'
 EOF
+  # Azurite's well-known development account; a file readable by this user only, read into the silos' environment.
+  (umask 077 && printf '%s' "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$azurite_port/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$((azurite_port + 1))/devstoreaccount1;TableEndpoint=http://127.0.0.1:$((azurite_port + 2))/devstoreaccount1;" >"$state/connection-string")
   load_settings
+  if [ "$TLS" = true ]; then make_certificates; fi
   rm -f "$state"/silo-*.pid "$state"/silo-*.ports
 
   if [ "$build" = true ]; then

@@ -14,6 +14,7 @@ public sealed partial class ArrayDictGrain
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
         var dict = Dict;
         int width = dict.Width;
+        _limits.CheckCall(maxRows, width, $"An export page of ArrayDict {this.GetPrimaryKeyLong()}");
         int limit = dict.RowLimit;
         int start = Math.Min(startRow, limit);
         int taken;
@@ -73,8 +74,11 @@ public sealed partial class ArrayDictGrain
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(expectedRows);
+        _limits.CheckSize(expectedRows, width, $"An import into ArrayDict {this.GetPrimaryKeyLong()}");
         _import = null;
-        var staged = new StagedImport(Guid.NewGuid(), new ArrayDict(width, expectedRows), expectedRows);
+
+        // Not sized for the rows announced: the staging ArrayDict grows as pages bring rows.
+        var staged = new StagedImport(Guid.NewGuid(), new ArrayDict(width), expectedRows);
         _import = staged;
         return Task.FromResult(staged.Id);
     }
@@ -87,6 +91,7 @@ public sealed partial class ArrayDictGrain
         try
         {
             rows.Validate(staged.Dict.Width);
+            _limits.CheckCall(rows.Count, rows.Width, $"An import page of ArrayDict {this.GetPrimaryKeyLong()}");
             if ((long)staged.Dict.Count + rows.Count > staged.ExpectedRows)
             {
                 throw new InvalidOperationException(

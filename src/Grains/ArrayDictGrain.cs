@@ -19,6 +19,7 @@ public sealed partial class ArrayDictGrain(
     ILogger<ArrayDictGrain> logger) : Grain, IArrayDictGrain, IIncomingGrainCallFilter
 {
     private readonly int _persistEvery = options.Value.PersistEvery;
+    private readonly ArrayDictLimits _limits = options.Value.Limits;
     private int _unsavedChanges;
     private DateTimeOffset? _lastSnapshotAt;
     private long? _lastSnapshotBytes;
@@ -29,7 +30,11 @@ public sealed partial class ArrayDictGrain(
     public Task<double> GetValueAsync(long key) => Task.FromResult(Dict[key]);
 
     /// <inheritdoc />
-    public Task SetValueAsync(long key, double value) => ChangeAsync(dict => dict[key] = value);
+    public Task SetValueAsync(long key, double value)
+    {
+        CheckAdding(Dict.ContainsKey(key) ? 0 : 1, "SetValue");
+        return ChangeAsync(dict => dict[key] = value);
+    }
 
     /// <inheritdoc />
     public Task<double[]> GetRowAsync(long key) => Task.FromResult(Dict.GetRowReadOnly(key).ToArray());
@@ -38,6 +43,12 @@ public sealed partial class ArrayDictGrain(
     public Task SetRowAsync(long key, double[] values)
     {
         ArgumentNullException.ThrowIfNull(values);
+        if (values.Length != Dict.Width)
+        {
+            throw new ArgumentException($"ArrayDict {this.GetPrimaryKeyLong()} has rows of {Dict.Width} values; the row given for key {key} has {values.Length}. Nothing was changed.", nameof(values));
+        }
+
+        CheckAdding(Dict.ContainsKey(key) ? 0 : 1, "SetRow");
         return ChangeAsync(dict => dict.SetRow(key, values));
     }
 
@@ -46,6 +57,8 @@ public sealed partial class ArrayDictGrain(
     {
         ArgumentNullException.ThrowIfNull(keys);
         var dict = Dict;
+        _limits.CheckCall(keys.Length, dict.Width, $"GetMany on ArrayDict {this.GetPrimaryKeyLong()}");
+
         var values = new double[(long)keys.Length * dict.Width];
         for (int i = 0; i < keys.Length; i++)
         {
@@ -60,6 +73,14 @@ public sealed partial class ArrayDictGrain(
     {
         ArgumentNullException.ThrowIfNull(rows);
         rows.Validate(Dict.Width);
+        _limits.CheckCall(rows.Count, rows.Width, $"SetMany on ArrayDict {this.GetPrimaryKeyLong()}");
+        int added = 0;
+        foreach (long key in rows.Keys)
+        {
+            added += Dict.ContainsKey(key) ? 0 : 1;
+        }
+
+        CheckAdding(added, "SetMany");
         return ChangeAsync(dict =>
         {
             for (int i = 0; i < rows.Count; i++)
@@ -82,12 +103,17 @@ public sealed partial class ArrayDictGrain(
     }
 
     /// <inheritdoc />
-    public Task<ArrayDict> ExportAsync() => Task.FromResult(Dict.Clone());
+    public Task<ArrayDict> ExportAsync()
+    {
+        _limits.CheckCallBytes(Dict.Count, Dict.Width, $"A whole export of ArrayDict {this.GetPrimaryKeyLong()} (export it in pages instead)");
+        return Task.FromResult(Dict.Clone());
+    }
 
     /// <inheritdoc />
     public async Task ImportAsync(ArrayDict dict)
     {
         ArgumentNullException.ThrowIfNull(dict);
+        _limits.CheckSize(dict.Count, dict.Width, $"An import into ArrayDict {this.GetPrimaryKeyLong()}");
         var previous = Dict;
         NoteChange();
         var delta = state.State.PendingDelta;
@@ -123,6 +149,11 @@ public sealed partial class ArrayDictGrain(
         if (width is < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(width), width, "A row holds at least 1 value.");
+        }
+
+        if (width is { } asked)
+        {
+            _limits.CheckWidth(asked, $"A clear of ArrayDict {this.GetPrimaryKeyLong()}");
         }
 
         int newWidth = width ?? Dict.Width;
@@ -198,10 +229,12 @@ public sealed partial class ArrayDictGrain(
         ArgumentNullException.ThrowIfNull(method);
         if (epoch is not { } requested)
         {
+            CheckMethod(method);
             return ChangeAsync(method.Invoke, epoch: null);
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(requested, nameof(epoch));
+        _limits.CheckEpoch(requested, $"A call to ArrayDict {this.GetPrimaryKeyLong()}");
         ulong fingerprint = KeptResult.MethodFingerprintOf(serializer, method);
         if (state.State.LastEpoch is { } last)
         {
@@ -216,6 +249,7 @@ public sealed partial class ArrayDictGrain(
             }
         }
 
+        CheckMethod(method);
         return ChangeAsync(method.Invoke, requested, fingerprint);
     }
 
@@ -229,6 +263,8 @@ public sealed partial class ArrayDictGrain(
             throw new ArgumentOutOfRangeException(nameof(afterEpoch), afterEpoch, $"The last epoch a caller saw applied is not negative and comes before the call's epoch {epoch}.");
         }
 
+        _limits.CheckEpoch(epoch, $"A call to ArrayDict {this.GetPrimaryKeyLong()}");
+
         ulong fingerprint = KeptResult.MethodFingerprintOf(serializer, method);
         long? last = state.State.LastEpoch;
         if (last == epoch)
@@ -241,6 +277,7 @@ public sealed partial class ArrayDictGrain(
             throw new EpochMismatchException(this.GetPrimaryKeyLong(), epoch, afterEpoch, last);
         }
 
+        CheckMethod(method);
         return ChangeAsync(method.Invoke, epoch, fingerprint);
     }
 
@@ -282,6 +319,7 @@ public sealed partial class ArrayDictGrain(
         try
         {
             result = change(current.Dict);
+            _limits.CheckSize(current.Dict.Count, current.Dict.Width, $"The change to ArrayDict {this.GetPrimaryKeyLong()}");
             if (epoch is { } applied)
             {
                 current.LastResult = Keep(result, applied, methodFingerprint);
@@ -336,6 +374,24 @@ public sealed partial class ArrayDictGrain(
         scope.Commit();
         ArrayDictMetrics.Applies.Add(1);
         return result;
+    }
+
+    /// <summary>Refuses, before it runs, a method whose arguments ask for more than the limits allow.</summary>
+    private void CheckMethod<TResult>(IArrayDictMethod<TResult> method)
+    {
+        if (method is IBoundedArrayDictMethod bounded)
+        {
+            bounded.CheckLimits(Dict, _limits);
+        }
+    }
+
+    /// <summary>Refuses a call that would add <paramref name="rows"/> rows to an ArrayDict already at its limits.</summary>
+    private void CheckAdding(long rows, string what)
+    {
+        if (rows > 0)
+        {
+            _limits.CheckSize(Dict.Count + rows, Dict.Width, $"{what} on ArrayDict {this.GetPrimaryKeyLong()}");
+        }
     }
 
     private KeptResult Keep<TResult>(TResult result, long epoch, ulong methodFingerprint)

@@ -20,4 +20,7 @@ public sealed class ArrayDictGrainOptions
     /// retries apply them again).
     /// </summary>
     public int PersistEvery { get; set; } = 1;
+
+    /// <summary>What one request may cost (<c>ArrayDict:Limits</c>); checked before anything is allocated or changed.</summary>
+    public ArrayDictLimits Limits { get; set; } = new();
 }

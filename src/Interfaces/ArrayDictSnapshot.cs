@@ -25,6 +25,12 @@ public static class ArrayDictSnapshot
     /// <summary>Bytes of a snapshot beyond its rows and metadata: the header and the trailing checksum.</summary>
     public const int Overhead = HeaderSize + sizeof(ulong);
 
+    /// <summary>
+    /// The most metadata a snapshot may carry: 64 MiB. Writers refuse more, and readers refuse a header that claims more
+    /// before they allocate for it.
+    /// </summary>
+    public const int MaxMetadataLength = 64 << 20;
+
     private const int ChunkSize = 1 << 20;
 
     /// <summary>The exact size of the snapshot of <paramref name="dict"/> with <paramref name="metadataLength"/> bytes of metadata.</summary>
@@ -140,8 +146,13 @@ public static class ArrayDictSnapshot
         var hash = new XxHash64();
         Span<byte> header = stackalloc byte[HeaderSize];
         ReadExactly(source, header, "header");
-        var plan = ReadPlan.Create(header, source.CanSeek ? source.Length - source.Position : null);
         hash.Append(header);
+        if (!source.CanSeek)
+        {
+            return ReadUnprovenBody(source, header, hash);
+        }
+
+        var plan = ReadPlan.Create(header, source.Length - source.Position);
         for (int part = 0; part < plan.PartCount; part++)
         {
             var bytes = plan.Part(part);
@@ -162,8 +173,13 @@ public static class ArrayDictSnapshot
         var hash = new XxHash64();
         byte[] header = new byte[HeaderSize];
         await ReadExactlyAsync(source, header, "header", cancellationToken).ConfigureAwait(false);
-        var plan = ReadPlan.Create(header, source.CanSeek ? source.Length - source.Position : null);
         hash.Append(header);
+        if (!source.CanSeek)
+        {
+            return await ReadUnprovenBodyAsync(source, header, hash, cancellationToken).ConfigureAwait(false);
+        }
+
+        var plan = ReadPlan.Create(header, source.Length - source.Position);
         byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(ChunkSize, Math.Max(sizeof(ulong), plan.BodyBytes)));
         try
         {
@@ -242,6 +258,56 @@ public static class ArrayDictSnapshot
         return Read(source.ToMemory());
     }
 
+    /// <summary>
+    /// Reads the body of a snapshot whose stream cannot tell how much it holds: in chunks, each allocated only once the
+    /// chunks before it arrived, so that a header claiming more than the stream holds costs at most one chunk. The
+    /// ArrayDict is allocated once the whole body and its checksum are read and match.
+    /// </summary>
+    private static SnapshotContents ReadUnprovenBody(Stream source, ReadOnlySpan<byte> header, XxHash64 hash)
+    {
+        var body = new ChunkedBody(BodyLength(header));
+        try
+        {
+            while (body.NextChunk() is { } chunk)
+            {
+                ReadExactly(source, chunk.Span, "body");
+                hash.Append(chunk.Span);
+            }
+
+            Span<byte> checksum = stackalloc byte[sizeof(ulong)];
+            ReadExactly(source, checksum, "checksum");
+            return body.Complete(header, hash, checksum);
+        }
+        finally
+        {
+            body.Dispose();
+        }
+    }
+
+    /// <inheritdoc cref="ReadUnprovenBody"/>
+    private static async ValueTask<SnapshotContents> ReadUnprovenBodyAsync(Stream source, byte[] header, XxHash64 hash, CancellationToken cancellationToken)
+    {
+        var body = new ChunkedBody(BodyLength(header));
+        try
+        {
+            while (body.NextChunk() is { } chunk)
+            {
+                await ReadExactlyAsync(source, chunk, "body", cancellationToken).ConfigureAwait(false);
+                hash.Append(chunk.Span);
+            }
+
+            byte[] checksum = new byte[sizeof(ulong)];
+            await ReadExactlyAsync(source, checksum, "checksum", cancellationToken).ConfigureAwait(false);
+            return body.Complete(header, hash, checksum);
+        }
+        finally
+        {
+            body.Dispose();
+        }
+    }
+
+    private static long BodyLength(ReadOnlySpan<byte> header) => ArrayDictSnapshotHeader.Read(header).TotalLength - HeaderSize - sizeof(ulong);
+
     private static void CopyToWriter(ReadOnlySpan<byte> bytes, IBufferWriter<byte> destination, XxHash64 hash)
     {
         hash.Append(bytes);
@@ -284,6 +350,74 @@ public static class ArrayDictSnapshot
         }
     }
 
+    /// <summary>A snapshot body read in pooled chunks, copied into its ArrayDict once it has all arrived and its checksum matched.</summary>
+    private sealed class ChunkedBody(long length) : IDisposable
+    {
+        private readonly List<byte[]> _chunks = [];
+        private long _requested;
+
+        /// <summary>The next chunk to fill, or null when the whole body has been asked for.</summary>
+        public Memory<byte>? NextChunk()
+        {
+            if (_requested == length)
+            {
+                return null;
+            }
+
+            int size = (int)Math.Min(ChunkSize, length - _requested);
+            byte[] chunk = ArrayPool<byte>.Shared.Rent(size);
+            _chunks.Add(chunk);
+            _requested += size;
+            return chunk.AsMemory(0, size);
+        }
+
+        public SnapshotContents Complete(ReadOnlySpan<byte> header, XxHash64 hash, ReadOnlySpan<byte> checksum)
+        {
+            ulong expected = BinaryPrimitives.ReadUInt64LittleEndian(checksum);
+            if (expected != hash.GetCurrentHashAsUInt64())
+            {
+                // Refused before the ArrayDict is allocated: damaged bytes cost no more than the chunks they filled.
+                throw new SnapshotFormatException($"The snapshot is corrupted: its checksum is {expected:X16}, its content hashes to {hash.GetCurrentHashAsUInt64():X16}.");
+            }
+
+            var plan = ReadPlan.Create(header, length + sizeof(ulong));
+            int chunkIndex = 0;
+            int offset = 0;
+            for (int part = 0; part < plan.PartCount; part++)
+            {
+                var target = plan.Part(part);
+                while (!target.IsEmpty)
+                {
+                    var chunk = ChunkSpan(chunkIndex);
+                    int take = Math.Min(target.Length, chunk.Length - offset);
+                    chunk.Slice(offset, take).CopyTo(target);
+                    target = target[take..];
+                    offset += take;
+                    if (offset == chunk.Length)
+                    {
+                        chunkIndex++;
+                        offset = 0;
+                    }
+                }
+            }
+
+            return plan.Complete(hash, checksum);
+        }
+
+        public void Dispose()
+        {
+            foreach (byte[] chunk in _chunks)
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
+
+            _chunks.Clear();
+        }
+
+        private ReadOnlySpan<byte> ChunkSpan(int index) =>
+            _chunks[index].AsSpan(0, (int)Math.Min(ChunkSize, length - ((long)index * ChunkSize)));
+    }
+
     /// <summary>What is written, in order: runs of rows in use, keys first, then values.</summary>
     private sealed class WritePlan
     {
@@ -304,6 +438,11 @@ public static class ArrayDictSnapshot
         public static WritePlan Create(ArrayDict dict, int metadataLength)
         {
             ArgumentNullException.ThrowIfNull(dict);
+            if (metadataLength > MaxMetadataLength)
+            {
+                throw new InvalidOperationException($"A snapshot carries at most {MaxMetadataLength} bytes of metadata; {metadataLength} were given (a kept result that large cannot be stored).");
+            }
+
             EnsureLittleEndian();
             var runs = new List<(int Start, int Length)>();
             if (dict.FreeRowCount == 0)

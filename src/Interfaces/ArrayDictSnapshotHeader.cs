@@ -90,9 +90,9 @@ public readonly record struct ArrayDictSnapshotHeader(int Width, long Count, lon
             throw new SnapshotFormatException($"The snapshot claims {count} rows of width {width}, outside 0..{ArrayDict.MaxCapacityFor(width)}.");
         }
 
-        if (metadataLength < 0 || metadataLength > Array.MaxLength)
+        if (metadataLength < 0 || metadataLength > ArrayDictSnapshot.MaxMetadataLength)
         {
-            throw new SnapshotFormatException($"The snapshot claims {metadataLength} bytes of metadata, outside 0..{Array.MaxLength}.");
+            throw new SnapshotFormatException($"The snapshot claims {metadataLength} bytes of metadata, outside 0..{ArrayDictSnapshot.MaxMetadataLength}.");
         }
 
         return new ArrayDictSnapshotHeader(width, count, metadataLength);

@@ -18,7 +18,7 @@ internal static class BenchCommand
         var workload = new WorkloadOptions();
         var variants = new Option<string[]>("--variants")
         {
-            Description = $"Variants to run, in order ({string.Join(", ", BenchVariants.All)}); the first is the base of the ratios.",
+            Description = $"Variants to run, in order ({string.Join(", ", BenchVariants.All)}; besides, {string.Join(" and ", BenchNetwork.Variants)}: a client over a loopback socket, without and with mutual TLS); the first is the base of the ratios.",
             HelpName = "name",
             AllowMultipleArgumentsPerToken = true,
             DefaultValueFactory = _ => BenchVariants.All,
@@ -28,9 +28,9 @@ internal static class BenchCommand
             Validation.TryGet(result, out string[]? names);
             foreach (string name in names ?? [])
             {
-                if (!BenchVariants.All.Contains(name))
+                if (!BenchVariants.All.Contains(name) && !BenchNetwork.Variants.Contains(name))
                 {
-                    result.AddError($"--variants has '{name}'; use {string.Join(", ", BenchVariants.All)}.");
+                    result.AddError($"--variants has '{name}'; use {string.Join(", ", BenchVariants.All.Concat(BenchNetwork.Variants))}.");
                 }
             }
         });
@@ -175,6 +175,11 @@ internal static class BenchCommand
 
             var (rawFill, rawLoop) = RawSw1.Run(parameters, cancellationToken);
             return new BenchRun(rawFill, rawLoop, 0);
+        }
+
+        if (BenchNetwork.Variants.Contains(variant))
+        {
+            return await BenchNetwork.RunAsync(output, settings, plan, variant, progress, cancellationToken);
         }
 
         // Disposed last: the place is deleted once its silo has stopped.

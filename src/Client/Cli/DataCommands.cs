@@ -272,6 +272,12 @@ internal static class DataCommands
                 result.AddError($"'{token}' is not a number (use a dot for decimals, e.g. 2.5 or -1e-3).");
                 return [];
             }
+
+            if (double.IsInfinity(values[i]) && !token.TrimStart('+', '-').Equals("Infinity", StringComparison.OrdinalIgnoreCase))
+            {
+                result.AddError($"'{token}' is beyond the range of a double (about ±1.8e308); write Infinity or -Infinity for an infinite value.");
+                return [];
+            }
         }
 
         return values;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ public sealed partial class ArrayDictClient
     public const int MaxCachedReferences = 1 << 17;
 
     private static readonly ResiliencePropertyKey<StrongBox<long>> RetryCounterKey = new("arraydict.retries");
+    private static readonly ResiliencePropertyKey<long> RetryStartedKey = new("arraydict.retry-started");
 
     private readonly IGrainFactory _grains;
     private readonly ArrayDictClientOptions _options;
@@ -44,7 +46,8 @@ public sealed partial class ArrayDictClient
             : new ResiliencePipelineBuilder()
                 .AddRetry(new RetryStrategyOptions
                 {
-                    ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } exception && TransientFailures.IsTransient(exception)),
+                    ShouldHandle = args => ValueTask.FromResult(
+                        args.Outcome.Exception is { } exception && TransientFailures.IsTransient(exception) && WithinRetryBudget(args.Context)),
                     MaxRetryAttempts = _options.MaxRetries,
                     Delay = _options.RetryDelay,
                     MaxDelay = TimeSpan.FromSeconds(10),
@@ -322,6 +325,7 @@ public sealed partial class ArrayDictClient
     {
         cancellationToken.ThrowIfCancellationRequested();
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(RetryStartedKey, Stopwatch.GetTimestamp());
         try
         {
             return await _retry.ExecuteAsync(
@@ -357,6 +361,7 @@ public sealed partial class ArrayDictClient
     private async Task<TResult> RetryAsync<TResult>(RetriedCall<TResult> call, StrongBox<long>? retries, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(RetryStartedKey, Stopwatch.GetTimestamp());
         try
         {
             if (retries is not null)
@@ -374,6 +379,10 @@ public sealed partial class ArrayDictClient
             ResilienceContextPool.Shared.Return(context);
         }
     }
+
+    /// <summary>Whether the retries of the call of <paramref name="context"/> are still within <see cref="ArrayDictClientOptions.RetryBudget"/>.</summary>
+    private bool WithinRetryBudget(ResilienceContext context) =>
+        !context.Properties.TryGetValue(RetryStartedKey, out long started) || Stopwatch.GetElapsedTime(started) < _options.RetryBudget;
 
     private static void EnsureDistinct(long[] ids)
     {

@@ -1,5 +1,4 @@
 using ArrayDictOrleans.Client;
-using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -48,7 +47,7 @@ public static class ArrayDictClientHostingExtensions
             {
                 client.UseAzureStorageClustering(gateways =>
                 {
-                    gateways.TableServiceClient = new TableServiceClient(options.AzureStorageConnectionString);
+                    gateways.TableServiceClient = ArrayDictClientAzure.Table(options);
                     gateways.TableName = options.MembershipTableName;
                 });
             }
@@ -68,6 +67,11 @@ public static class ArrayDictClientHostingExtensions
                 cluster.ServiceId = options.ServiceId;
             });
             client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = options.ResponseTimeout);
+            if (options.Tls.Enabled)
+            {
+                ArrayDictClientTls.Use(client, options.Tls);
+            }
+
             if (options.FastFailover)
             {
                 client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = FastFailoverGatewayListRefreshPeriod);

@@ -24,6 +24,9 @@ public sealed class ArrayDictClientOptions
     /// <summary>The Azure Storage connection string, for <c>AzureTable</c> clustering.</summary>
     public string? AzureStorageConnectionString { get; set; }
 
+    /// <summary>The table service of cluster membership, for example <c>https://account.table.core.windows.net</c>, reached with <c>DefaultAzureCredential</c> when <see cref="AzureStorageConnectionString"/> is not set.</summary>
+    public string? AzureTableServiceUri { get; set; }
+
     /// <summary>The Azure table of cluster membership. Default <c>ArrayDictMembership</c>.</summary>
     public string MembershipTableName { get; set; } = "ArrayDictMembership";
 
@@ -46,6 +49,16 @@ public sealed class ArrayDictClientOptions
     /// 5 s. Default false.
     /// </summary>
     public bool FastFailover { get; set; }
+
+    /// <summary>
+    /// How long a call's retries may go on: no retry starts once this long has passed since the call's retries began (its
+    /// first failure). With <see cref="ResponseTimeout"/> it bounds how long a caller waits (docs/security.md, "Timeouts").
+    /// Default 2 minutes.
+    /// </summary>
+    public TimeSpan RetryBudget { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>TLS to the gateways (<c>ArrayDict:Tls</c>, docs/security.md): the client's certificate and the CA it trusts. Off by default.</summary>
+    public ArrayDictOrleans.Security.ArrayDictTlsOptions Tls { get; set; } = new();
 
     /// <summary>The first retry's delay; later ones back off exponentially, with jitter. Default 200 ms.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);

@@ -34,9 +34,9 @@ public sealed class ArrayDictClientOptionsValidator : IValidateOptions<ArrayDict
         }
         else if (IsClustering(options, "AzureTable"))
         {
-            if (string.IsNullOrWhiteSpace(options.AzureStorageConnectionString))
+            if (string.IsNullOrWhiteSpace(options.AzureStorageConnectionString) && !Uri.TryCreate(options.AzureTableServiceUri, UriKind.Absolute, out _))
             {
-                failures.Add($"{Section}:AzureStorageConnectionString is required with AzureTable clustering (UseDevelopmentStorage=true for Azurite).");
+                failures.Add($"{Section}:AzureStorageConnectionString or an absolute {Section}:AzureTableServiceUri is required with AzureTable clustering (UseDevelopmentStorage=true for Azurite).");
             }
         }
         else
@@ -59,9 +59,19 @@ public sealed class ArrayDictClientOptionsValidator : IValidateOptions<ArrayDict
             failures.Add($"{Section}:MaxRetries is {options.MaxRetries}; use 0 for no retries.");
         }
 
+        if (options.RetryBudget <= TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:RetryBudget is {options.RetryBudget}; it must be positive.");
+        }
+
         if (options.RetryDelay < TimeSpan.Zero)
         {
             failures.Add($"{Section}:RetryDelay is {options.RetryDelay}; it must not be negative.");
+        }
+
+        if (options.Tls is { } tls)
+        {
+            failures.AddRange(tls.Problems(needsCertificate: false));
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

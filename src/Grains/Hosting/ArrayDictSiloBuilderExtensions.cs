@@ -1,3 +1,4 @@
+using ArrayDictOrleans;
 using ArrayDictOrleans.Grains;
 using ArrayDictOrleans.Grains.Journal;
 using ArrayDictOrleans.Grains.Persistence;
@@ -29,6 +30,7 @@ public static class ArrayDictSiloBuilderExtensions
         builder.Services.AddOptions<ArrayDictGrainOptions>()
             .Configure(options => configure?.Invoke(options))
             .Validate(options => options.PersistEvery >= 0, $"{nameof(ArrayDictGrainOptions)}.{nameof(ArrayDictGrainOptions.PersistEvery)} must be 0 (only on checkpoint and deactivation) or more.")
+            .Validate(options => options.Limits is { } limits && limits.Problems().Count == 0, $"{nameof(ArrayDictGrainOptions)}.{nameof(ArrayDictGrainOptions.Limits)}: every limit must be at least 1 ({ArrayDictLimits.SectionName}).")
             .ValidateOnStart();
         return builder;
     }
@@ -91,8 +93,22 @@ public static class ArrayDictSiloBuilderExtensions
     /// <returns>The builder.</returns>
     public static ISiloBuilder AddArrayDictAzureBlobStorage(this ISiloBuilder builder, string connectionString, string containerName)
     {
-        ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        return builder.AddArrayDictAzureBlobStorage(() => new BlobServiceClient(connectionString), containerName);
+    }
+
+    /// <summary>
+    /// Keeps ArrayDict state as <see cref="AddArrayDictAzureBlobStorage(ISiloBuilder, string, string)"/> does, in the account
+    /// of the client that <paramref name="createClient"/> makes (for example one with a service URI and a <c>TokenCredential</c>).
+    /// </summary>
+    /// <param name="builder">The silo builder.</param>
+    /// <param name="createClient">Makes the blob service client, when the provider is configured.</param>
+    /// <param name="containerName">The container.</param>
+    /// <returns>The builder.</returns>
+    public static ISiloBuilder AddArrayDictAzureBlobStorage(this ISiloBuilder builder, Func<BlobServiceClient> createClient, string containerName)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(createClient);
         ArgumentException.ThrowIfNullOrWhiteSpace(containerName);
         const string name = ArrayDictGrainOptions.StorageName;
         var services = builder.Services;
@@ -100,7 +116,7 @@ public static class ArrayDictSiloBuilderExtensions
         // What AddAzureBlobGrainStorage registers, except the provider itself: the wrapper takes its name.
         services.AddOptions<AzureBlobStorageOptions>(name).Configure<ArrayDictStateSerializer>((o, serializer) =>
         {
-            o.BlobServiceClient = new BlobServiceClient(connectionString);
+            o.BlobServiceClient = createClient();
             o.ContainerName = containerName;
             o.GrainStorageSerializer = serializer;
         });
@@ -122,12 +138,28 @@ public static class ArrayDictSiloBuilderExtensions
     /// <returns>The builder.</returns>
     public static ISiloBuilder AddArrayDictAzureBlobJournalStorage(this ISiloBuilder builder, string connectionString, string containerName, Action<AzureBlobJournalStorageOptions>? configure = null)
     {
-        ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        return builder.AddArrayDictAzureBlobJournalStorage(() => new BlobServiceClient(connectionString), containerName, configure);
+    }
+
+    /// <summary>
+    /// Keeps ArrayDict state as <see cref="AddArrayDictAzureBlobJournalStorage(ISiloBuilder, string, string, Action{AzureBlobJournalStorageOptions}?)"/>
+    /// does, in the account of the client that <paramref name="createClient"/> makes (for example one with a service URI and
+    /// a <c>TokenCredential</c>).
+    /// </summary>
+    /// <param name="builder">The silo builder.</param>
+    /// <param name="createClient">Makes the blob service client, when the provider is configured.</param>
+    /// <param name="containerName">The container.</param>
+    /// <param name="configure">Sets compaction thresholds and the blob client (<see cref="AzureBlobJournalStorageOptions"/>).</param>
+    /// <returns>The builder.</returns>
+    public static ISiloBuilder AddArrayDictAzureBlobJournalStorage(this ISiloBuilder builder, Func<BlobServiceClient> createClient, string containerName, Action<AzureBlobJournalStorageOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(createClient);
         ArgumentException.ThrowIfNullOrWhiteSpace(containerName);
         builder.AddArrayDictAzureBlobJournalGrainStorage(ArrayDictGrainOptions.StorageName, options =>
         {
-            options.BlobServiceClient = new BlobServiceClient(connectionString);
+            options.BlobServiceClient = createClient();
             options.ContainerName = containerName;
             configure?.Invoke(options);
         });

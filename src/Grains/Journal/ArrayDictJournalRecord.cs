@@ -21,8 +21,9 @@ internal static class ArrayDictJournalRecord
     private const uint Magic = 0x524A4441; // "ADJR"
 
     /// <summary>Gets the size of a record.</summary>
+    /// <exception cref="OverflowException">The sizes add up to more than a long holds (a damaged or crafted header).</exception>
     public static long GetSize(long changed, int width, long removed, int metadataLength) =>
-        HeaderSize + (changed * sizeof(long)) + (changed * width * sizeof(double)) + (removed * sizeof(long)) + metadataLength + sizeof(ulong);
+        checked(HeaderSize + (changed * sizeof(long)) + (changed * width * sizeof(double)) + (removed * sizeof(long)) + metadataLength + sizeof(ulong));
 
     /// <summary>Builds the record of <paramref name="changed"/> rows as they are in <paramref name="dict"/> now, and <paramref name="removed"/> keys.</summary>
     public static byte[] Build(ArrayDict dict, IReadOnlyCollection<long> changed, IReadOnlyCollection<long> removed, ReadOnlySpan<byte> metadata)
@@ -117,7 +118,7 @@ internal static class ArrayDictJournalRecord
         long changed = BinaryPrimitives.ReadInt64LittleEndian(journal[24..]);
         long removed = BinaryPrimitives.ReadInt64LittleEndian(journal[32..]);
         if (width < 1 || metadataLength < 0 || changed < 0 || removed < 0 || changed > int.MaxValue || removed > int.MaxValue
-            || size != GetSize(changed, width, removed, metadataLength))
+            || size != SizeOrMinusOne(changed, width, removed, metadataLength))
         {
             problem = "the record header's sizes are inconsistent";
             return RecordCheck.Damaged;
@@ -138,6 +139,18 @@ internal static class ArrayDictJournalRecord
 
         length = size;
         return RecordCheck.Valid;
+    }
+
+    private static long SizeOrMinusOne(long changed, int width, long removed, int metadataLength)
+    {
+        try
+        {
+            return GetSize(changed, width, removed, metadataLength);
+        }
+        catch (OverflowException)
+        {
+            return -1;
+        }
     }
 
     /// <summary>

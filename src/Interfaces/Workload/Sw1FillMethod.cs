@@ -6,8 +6,17 @@ namespace ArrayDictOrleans.Workload;
 /// </summary>
 /// <param name="Parameters">The workload's parameters.</param>
 [GenerateSerializer, Immutable, Alias("arraydict.Sw1FillMethod")]
-public sealed record Sw1FillMethod([property: Id(0)] Sw1Parameters Parameters) : IArrayDictMethod<int>
+public sealed record Sw1FillMethod([property: Id(0)] Sw1Parameters Parameters) : IArrayDictMethod<int>, IBoundedArrayDictMethod
 {
+    /// <inheritdoc />
+    public void CheckLimits(ArrayDict dict, ArrayDictLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(Parameters);
+        Parameters.Validate();
+        limits.CheckSize(Parameters.Rows, Parameters.Width, "SW1's fill");
+    }
+
     /// <summary>Fills an empty dict, or leaves one that holds the initial state; returns its row count.</summary>
     /// <exception cref="InvalidOperationException">The dict has another width, or holds rows other than the initial state.</exception>
     public int Invoke(ArrayDict dict)

@@ -34,7 +34,7 @@ public static class ArrayDictDashboardHostingExtensions
             return builder;
         }
 
-        builder.UseOrleans(silo => silo.AddDashboard());
+        builder.UseOrleans(silo => silo.AddDashboard(options => options.HideTrace = !dashboard.ShowLiveTrace));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, dashboard.Port));
         return builder;
     }

@@ -1,8 +1,8 @@
 using System.Net;
 using ArrayDictOrleans.Grains;
+using ArrayDictOrleans.Security;
 using ArrayDictOrleans.Silo.Hosting;
 using Azure.Core;
-using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -23,6 +23,8 @@ public static class ArrayDictSiloHostingExtensions
         ["--data-dir"] = "ArrayDict:DataDirectory",
         ["--connection-string"] = "ArrayDict:AzureStorageConnectionString",
         ["--container"] = "ArrayDict:BlobContainerName",
+        ["--blob-service-uri"] = "ArrayDict:AzureBlobServiceUri",
+        ["--table-service-uri"] = "ArrayDict:AzureTableServiceUri",
         ["--address"] = "ArrayDict:AdvertisedIPAddress",
         ["--silo-port"] = "ArrayDict:SiloPort",
         ["--gateway-port"] = "ArrayDict:GatewayPort",
@@ -33,9 +35,16 @@ public static class ArrayDictSiloHostingExtensions
         ["--allow-lost-calls-on-machine-crash"] = "ArrayDict:AllowLostCallsOnMachineCrash",
         ["--dashboard"] = "ArrayDict:Dashboard:Enabled",
         ["--dashboard-port"] = "ArrayDict:Dashboard:Port",
+        ["--dashboard-live-trace"] = "ArrayDict:Dashboard:ShowLiveTrace",
         ["--telemetry"] = "ArrayDict:Telemetry:Exporter",
         ["--otlp-endpoint"] = "ArrayDict:Telemetry:OtlpEndpoint",
         ["--fast-failover"] = "ArrayDict:FastFailover",
+        ["--allow-insecure-network"] = "ArrayDict:AllowInsecureNetwork",
+        ["--tls"] = "ArrayDict:Tls:Enabled",
+        ["--tls-certificate"] = "ArrayDict:Tls:CertificatePath",
+        ["--tls-key"] = "ArrayDict:Tls:CertificateKeyPath",
+        ["--tls-password-file"] = "ArrayDict:Tls:CertificatePasswordFile",
+        ["--tls-ca"] = "ArrayDict:Tls:CaCertificatePath",
     };
 
     /// <summary>
@@ -49,15 +58,36 @@ public static class ArrayDictSiloHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = ArrayDictSiloConfiguration.Read(builder.Configuration);
+        ArrayDictCertificates? certificates = null;
+        if (options.Tls.Enabled)
+        {
+            try
+            {
+                certificates = ArrayDictCertificates.Load(options.Tls);
+            }
+            catch (InvalidOperationException unreadable)
+            {
+                throw new OptionsValidationException(ArrayDictTlsOptions.SectionName, typeof(ArrayDictTlsOptions), [unreadable.Message]);
+            }
+        }
 
         builder.Services.AddSingleton(Options.Options.Create(options));
-        builder.UseOrleans(silo => ConfigureSilo(silo, options, configureSilo));
+        builder.UseOrleans(silo =>
+        {
+            if (certificates is not null)
+            {
+                ArrayDictSiloTls.Use(silo, options.Tls, certificates);
+            }
+
+            ConfigureSilo(silo, options, configureSilo);
+        });
         return builder;
     }
 
     private static void ConfigureSilo(ISiloBuilder silo, ArrayDictSiloOptions options, Action<ArrayDictSiloOptions, ISiloBuilder>? configureSilo)
     {
         var address = IPAddress.Parse(options.AdvertisedIPAddress);
+        var azure = new ArrayDictAzureClients(options);
         switch (options.Clustering)
         {
             case ClusteringProvider.Localhost:
@@ -66,7 +96,7 @@ public static class ArrayDictSiloHostingExtensions
             case ClusteringProvider.AzureTable:
                 silo.UseAzureStorageClustering(clustering =>
                 {
-                    clustering.TableServiceClient = new TableServiceClient(options.AzureStorageConnectionString);
+                    clustering.TableServiceClient = azure.Table();
                     clustering.TableName = options.MembershipTableName;
                 });
                 silo.Configure<ClusterOptions>(cluster =>
@@ -88,10 +118,14 @@ public static class ArrayDictSiloHostingExtensions
         silo.Configure<SiloMessagingOptions>(messaging => messaging.ResponseTimeout = options.ResponseTimeout);
         if (options.FastFailover)
         {
-            UseFastFailover(silo, options);
+            UseFastFailover(silo, options, azure);
         }
 
-        silo.AddArrayDictGrains(grains => grains.PersistEvery = options.PersistEvery);
+        silo.AddArrayDictGrains(grains =>
+        {
+            grains.PersistEvery = options.PersistEvery;
+            grains.Limits = options.Limits;
+        });
         switch (options.Storage)
         {
             case StorageProvider.Local when options.SnapshotMode == SnapshotMode.Journal:
@@ -102,18 +136,11 @@ public static class ArrayDictSiloHostingExtensions
                 break;
             case StorageProvider.AzureBlob when options.SnapshotMode == SnapshotMode.Journal:
                 silo.AddArrayDictAzureBlobJournalStorage(
-                    options.AzureStorageConnectionString!,
-                    options.BlobContainerName,
-                    journal =>
-                    {
-                        if (options.FastFailover)
-                        {
-                            journal.BlobServiceClient = new BlobServiceClient(options.AzureStorageConnectionString, FastFailoverJournalBlobOptions(options));
-                        }
-                    });
+                    () => azure.Blob(options.FastFailover ? FastFailoverJournalBlobOptions(options) : null),
+                    options.BlobContainerName);
                 break;
             case StorageProvider.AzureBlob:
-                silo.AddArrayDictAzureBlobStorage(options.AzureStorageConnectionString!, options.BlobContainerName);
+                silo.AddArrayDictAzureBlobStorage(() => azure.Blob(), options.BlobContainerName);
                 break;
             case StorageProvider.Memory:
                 silo.AddArrayDictMemoryStorage();
@@ -138,7 +165,7 @@ public static class ArrayDictSiloHostingExtensions
     }
 
     /// <summary>The fast-failover profile: a dead silo is declared dead, and its grains move, within seconds.</summary>
-    private static void UseFastFailover(ISiloBuilder silo, ArrayDictSiloOptions options)
+    private static void UseFastFailover(ISiloBuilder silo, ArrayDictSiloOptions options, ArrayDictAzureClients azure)
     {
         silo.Configure<ClusterMembershipOptions>(membership =>
         {
@@ -156,7 +183,6 @@ public static class ArrayDictSiloHostingExtensions
             // The Azure SDK's default retries (3, from 0.8 s, exponential) outlast a 5 s response timeout, so a caller would
             // see a TimeoutException instead of the storage error: bound them so that a snapshot write against unreachable
             // storage fails, rolls back and says so (ArrayDictStorageException) well within the response timeout.
-            string connectionString = options.AzureStorageConnectionString!;
             silo.Services.PostConfigure<AzureBlobStorageOptions>(ArrayDictGrainOptions.StorageName, blobs =>
             {
                 var client = new BlobClientOptions();
@@ -165,7 +191,7 @@ public static class ArrayDictSiloHostingExtensions
                 client.Retry.Delay = TimeSpan.FromMilliseconds(200);
                 client.Retry.MaxDelay = TimeSpan.FromSeconds(1);
                 client.Retry.NetworkTimeout = responseTimeout;
-                blobs.BlobServiceClient = new BlobServiceClient(connectionString, client);
+                blobs.BlobServiceClient = azure.Blob(client);
             });
         }
     }

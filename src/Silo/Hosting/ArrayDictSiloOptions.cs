@@ -1,3 +1,5 @@
+using ArrayDictOrleans.Security;
+
 namespace ArrayDictOrleans.Silo.Hosting;
 
 /// <summary>
@@ -45,6 +47,15 @@ public sealed class ArrayDictSiloOptions
     /// <summary>The Azure Storage connection string for <see cref="ClusteringProvider.AzureTable"/> and <see cref="StorageProvider.AzureBlob"/>; <c>UseDevelopmentStorage=true</c> reaches Azurite.</summary>
     public string? AzureStorageConnectionString { get; set; }
 
+    /// <summary>
+    /// The blob service, for example <c>https://account.blob.core.windows.net</c>, reached with <c>DefaultAzureCredential</c>
+    /// (managed identity, workload identity, environment, Azure CLI) when <see cref="AzureStorageConnectionString"/> is not set.
+    /// </summary>
+    public string? AzureBlobServiceUri { get; set; }
+
+    /// <summary>The table service of cluster membership, for example <c>https://account.table.core.windows.net</c>, reached as <see cref="AzureBlobServiceUri"/> is.</summary>
+    public string? AzureTableServiceUri { get; set; }
+
     /// <summary>The blob container of snapshots: 3 to 63 lowercase letters, digits and hyphens. Default <c>arraydict-snapshots</c>.</summary>
     public string BlobContainerName { get; set; } = "arraydict-snapshots";
 
@@ -85,6 +96,18 @@ public sealed class ArrayDictSiloOptions
 
     /// <summary>Persist after every this many changes; 1 (default) makes every returned call durable, 0 only on checkpoint and deactivation.</summary>
     public int PersistEvery { get; set; } = 1;
+
+    /// <summary>Mutual TLS between silos and with clients (<c>ArrayDict:Tls</c>, docs/security.md). Off by default: then the silo listens on loopback only.</summary>
+    public ArrayDictTlsOptions Tls { get; set; } = new();
+
+    /// <summary>
+    /// Lets a silo listen on an address other than loopback without TLS, where anyone who reaches it can read, replace or
+    /// clear any ArrayDict. Default false: such a silo refuses to start, naming <c>ArrayDict:Tls:Enabled</c>.
+    /// </summary>
+    public bool AllowInsecureNetwork { get; set; }
+
+    /// <summary>What one request may cost (<c>ArrayDict:Limits</c>, docs/security.md): widths, rows and bytes per ArrayDict and per call, epochs.</summary>
+    public ArrayDictLimits Limits { get; set; } = new();
 
     /// <summary>The Orleans dashboard (<c>ArrayDict:Dashboard</c>): off by default, on 127.0.0.1 when on.</summary>
     public ArrayDictDashboardOptions Dashboard { get; set; } = new();

@@ -46,9 +46,20 @@ public sealed partial class ArrayDictSiloOptionsValidator : IValidateOptions<Arr
             failures.Add($"{Section}:SiloPort and {Section}:GatewayPort are both {options.SiloPort}; they must differ.");
         }
 
-        if (!IPAddress.TryParse(options.AdvertisedIPAddress, out _))
+        if (!IPAddress.TryParse(options.AdvertisedIPAddress, out var address))
         {
             failures.Add($"{Section}:AdvertisedIPAddress '{options.AdvertisedIPAddress}' is not an IP address.");
+        }
+        else if (!IPAddress.IsLoopback(address) && options.Tls is not { Enabled: true } && !options.AllowInsecureNetwork)
+        {
+            failures.Add(
+                $"{Section}:AdvertisedIPAddress is {address}, not loopback, and {Section}:Tls:Enabled is false: anyone who reaches the silo could read, replace or clear any ArrayDict. "
+                + $"Set {Section}:Tls (docs/security.md), or {Section}:AllowInsecureNetwork=true on a network you trust.");
+        }
+
+        if (options.Tls is { } tls)
+        {
+            failures.AddRange(tls.Problems(needsCertificate: true));
         }
 
         if (options.Storage == StorageProvider.Local && string.IsNullOrWhiteSpace(options.DataDirectory))
@@ -56,10 +67,22 @@ public sealed partial class ArrayDictSiloOptionsValidator : IValidateOptions<Arr
             failures.Add($"{Section}:DataDirectory must name a directory when {Section}:Storage is Local.");
         }
 
-        bool needsAzure = options.Storage == StorageProvider.AzureBlob || options.Clustering == ClusteringProvider.AzureTable;
-        if (needsAzure && string.IsNullOrWhiteSpace(options.AzureStorageConnectionString))
+        bool byKey = !string.IsNullOrWhiteSpace(options.AzureStorageConnectionString);
+        bool blobs = options.Storage == StorageProvider.AzureBlob;
+        bool tables = options.Clustering == ClusteringProvider.AzureTable;
+        if (byKey && (blobs || tables) && ConnectionStringCheck.Problem(options.AzureStorageConnectionString!, blobs, tables) is { } unreadable)
         {
-            failures.Add($"{Section}:AzureStorageConnectionString is required with AzureBlob storage or AzureTable clustering (UseDevelopmentStorage=true for Azurite).");
+            failures.Add($"{Section}:AzureStorageConnectionString cannot be read: {unreadable} (the connection string is not shown: it holds the account key).");
+        }
+
+        if (options.Storage == StorageProvider.AzureBlob && !byKey && !CheckServiceUri(failures, "AzureBlobServiceUri", options.AzureBlobServiceUri))
+        {
+            failures.Add($"{Section}:AzureStorageConnectionString or {Section}:AzureBlobServiceUri is required with AzureBlob storage (UseDevelopmentStorage=true for Azurite).");
+        }
+
+        if (options.Clustering == ClusteringProvider.AzureTable && !byKey && !CheckServiceUri(failures, "AzureTableServiceUri", options.AzureTableServiceUri))
+        {
+            failures.Add($"{Section}:AzureStorageConnectionString or {Section}:AzureTableServiceUri is required with AzureTable clustering (UseDevelopmentStorage=true for Azurite).");
         }
 
         if (options.Storage == StorageProvider.AzureBlob && !ContainerName().IsMatch(options.BlobContainerName ?? string.Empty))
@@ -80,6 +103,11 @@ public sealed partial class ArrayDictSiloOptionsValidator : IValidateOptions<Arr
         if (options.PersistEvery < 0)
         {
             failures.Add($"{Section}:PersistEvery is {options.PersistEvery}; use 1 (every call), K > 1 (every K calls) or 0 (checkpoint and deactivation only).");
+        }
+
+        if (options.Limits is { } limits)
+        {
+            failures.AddRange(limits.Problems());
         }
 
         CheckDashboard(failures, options);
@@ -136,6 +164,22 @@ public sealed partial class ArrayDictSiloOptionsValidator : IValidateOptions<Arr
         {
             failures.Add($"{Section}:Telemetry:ServiceName must not be empty when {Section}:Telemetry:Exporter is {telemetry.Exporter}.");
         }
+    }
+
+    /// <summary>Whether <paramref name="uri"/> is given; a failure when it is given but is not an absolute http(s) URI.</summary>
+    private static bool CheckServiceUri(List<string> failures, string setting, string? uri)
+    {
+        if (string.IsNullOrWhiteSpace(uri))
+        {
+            return false;
+        }
+
+        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || (parsed.Scheme != Uri.UriSchemeHttps && parsed.Scheme != Uri.UriSchemeHttp))
+        {
+            failures.Add($"{ArrayDictSiloOptions.SectionName}:{setting} '{uri}' is not an absolute https URI (for example https://account.blob.core.windows.net).");
+        }
+
+        return true;
     }
 
     private static void CheckPort(List<string> failures, string setting, int port)

@@ -29,6 +29,17 @@ public sealed class SiloOptionsValidatorTests
         { o => o.ResponseTimeout = TimeSpan.Zero, "ArrayDict:ResponseTimeout" },
         { o => o.PersistEvery = -1, "ArrayDict:PersistEvery is -1" },
         { o => o.Storage = (StorageProvider)42, "ArrayDict:Storage is '42'" },
+        { o => o.Limits.MaxWidth = 0, "ArrayDict:Limits:MaxWidth is 0" },
+        { o => o.Limits.MaxRows = -5, "ArrayDict:Limits:MaxRows is -5" },
+        { o => o.Limits.MaxBytes = 0, "ArrayDict:Limits:MaxBytes is 0" },
+        { o => o.Limits.MaxRowsPerCall = 0, "ArrayDict:Limits:MaxRowsPerCall is 0" },
+        { o => o.Limits.MaxBytesPerCall = -1, "ArrayDict:Limits:MaxBytesPerCall is -1" },
+        { o => o.Limits.MaxEpoch = -1, "ArrayDict:Limits:MaxEpoch is -1" },
+        { o => o.AdvertisedIPAddress = "0.0.0.0", "ArrayDict:Tls:Enabled is false" },
+        { o => o.Tls.Enabled = true, "no certificate is given" },
+        { o => { o.Tls.Enabled = true; o.Tls.CertificatePath = "/no/such/node.pfx"; }, "ArrayDict:Tls:CertificatePath is '/no/such/node.pfx', which does not exist" },
+        { o => { o.Tls.Enabled = true; o.Tls.CertificateThumbprint = "AB"; o.Tls.CaCertificatePath = "/no/ca.pem"; }, "ArrayDict:Tls:CaCertificatePath" },
+        { o => { o.Storage = StorageProvider.AzureBlob; o.AzureBlobServiceUri = "ftp://x"; }, "ArrayDict:AzureBlobServiceUri 'ftp://x'" },
     };
 
     [Theory]
@@ -53,6 +64,8 @@ public sealed class SiloOptionsValidatorTests
         { o => o.MaxConcurrency = 0, "ArrayDict:MaxConcurrency is 0" },
         { o => o.MaxRetries = -1, "ArrayDict:MaxRetries is -1" },
         { o => o.ResponseTimeout = TimeSpan.FromSeconds(-1), "ArrayDict:ResponseTimeout" },
+        { o => o.RetryBudget = TimeSpan.Zero, "ArrayDict:RetryBudget" },
+        { o => { o.Tls.Enabled = true; o.Tls.CertificatePath = "/no/such/client.pfx"; }, "ArrayDict:Tls:CertificatePath" },
     };
 
     [Theory]

@@ -9,9 +9,6 @@ public class ArrayDictSnapshotCorruptionTests
 {
     public static TheoryData<string> Readers => new(SnapshotChannels.Readers);
 
-    /// <summary>The readers that know how many bytes there are before reading them (a forward-only stream cannot).</summary>
-    public static TheoryData<string> LengthAwareReaders => new(SnapshotChannels.Readers.Where(r => !r.StartsWith("non-seekable", StringComparison.Ordinal)));
-
     public static TheoryData<string, int, int> ReadersAndSmallDicts
     {
         get
@@ -180,7 +177,7 @@ public class ArrayDictSnapshotCorruptionTests
     }
 
     [Theory]
-    [MemberData(nameof(LengthAwareReaders))]
+    [MemberData(nameof(Readers))]
     public async Task ArrayDictSnapshot_Read_HugeClaimedCountOnSmallInput_FailsWithoutAllocatingIt(string reader)
     {
         byte[] bytes = SmallSnapshot();
@@ -191,6 +188,54 @@ public class ArrayDictSnapshotCorruptionTests
 
         Assert.Contains("truncated", error.Message, StringComparison.Ordinal);
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 10_000_000);
+    }
+
+    [Theory]
+    [MemberData(nameof(Readers))]
+    public async Task ArrayDictSnapshot_Read_ClaimedMetadataOverCap_FailsNamingTheCapWithoutAllocatingIt(string reader)
+    {
+        byte[] bytes = SmallSnapshot();
+        RewriteHeader(bytes, header => BinaryPrimitives.WriteInt64LittleEndian(header[24..], ArrayDictSnapshot.MaxMetadataLength + 1L));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        var error = await Assert.ThrowsAsync<SnapshotFormatException>(() => SnapshotChannels.ReadAsync(bytes, reader));
+
+        Assert.Contains($"{ArrayDictSnapshot.MaxMetadataLength + 1L} bytes of metadata", error.Message, StringComparison.Ordinal);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1_000_000);
+    }
+
+    [Fact]
+    public void ArrayDictSnapshot_Write_MetadataOverCap_ThrowsBeforeWriting()
+    {
+        var stream = new MemoryStream();
+
+        var error = Assert.Throws<InvalidOperationException>(() => ArrayDictSnapshot.Write(new ArrayDict(1), stream, new byte[ArrayDictSnapshot.MaxMetadataLength + 1]));
+
+        Assert.Contains($"{ArrayDictSnapshot.MaxMetadataLength}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, stream.Length);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ArrayDictSnapshot_ReadNonSeekable_HugeClaimOnAStreamThatKeepsGoing_AllocatesOnlyWhatArrived(bool isAsync)
+    {
+        // A header claiming 100 million rows (1.6 GB) over a stream holding 3 MiB of them: the reader, which cannot know
+        // the stream's length, must have allocated about what arrived, not what was claimed, when the stream ends.
+        byte[] header = new byte[ArrayDictSnapshot.HeaderSize];
+        new ArrayDictSnapshotHeader(1, 100_000_000, 0).WriteTo(header);
+        byte[] bytes = [.. header, .. new byte[3 << 20]];
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+
+        var error = await Assert.ThrowsAsync<SnapshotFormatException>(async () =>
+        {
+            var stream = new NonSeekableStream(new MemoryStream(bytes, writable: false), maxReadSize: 65536);
+            _ = isAsync ? (await ArrayDictSnapshot.ReadWithMetadataAsync(stream)).Dict : ArrayDictSnapshot.Read(stream);
+        });
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        Assert.Contains("truncated", error.Message, StringComparison.Ordinal);
+        Assert.True(allocated < 64L << 20, $"Reading allocated {allocated} bytes for a claim of 1.6 GB over 3 MiB.");
     }
 
     [Theory]
