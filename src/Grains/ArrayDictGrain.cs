@@ -234,7 +234,7 @@ public sealed partial class ArrayDictGrain(
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(requested, nameof(epoch));
-        _limits.CheckEpoch(requested, $"A call to ArrayDict {this.GetPrimaryKeyLong()}");
+        CheckEpoch(requested);
         ulong fingerprint = KeptResult.MethodFingerprintOf(serializer, method);
         if (state.State.LastEpoch is { } last)
         {
@@ -263,7 +263,7 @@ public sealed partial class ArrayDictGrain(
             throw new ArgumentOutOfRangeException(nameof(afterEpoch), afterEpoch, $"The last epoch a caller saw applied is not negative and comes before the call's epoch {epoch}.");
         }
 
-        _limits.CheckEpoch(epoch, $"A call to ArrayDict {this.GetPrimaryKeyLong()}");
+        CheckEpoch(epoch);
 
         ulong fingerprint = KeptResult.MethodFingerprintOf(serializer, method);
         long? last = state.State.LastEpoch;
@@ -319,7 +319,10 @@ public sealed partial class ArrayDictGrain(
         try
         {
             result = change(current.Dict);
-            _limits.CheckSize(current.Dict.Count, current.Dict.Width, $"The change to ArrayDict {this.GetPrimaryKeyLong()}");
+            if (!_limits.AllowsSize(current.Dict.Count, current.Dict.Width))
+            {
+                _limits.CheckSize(current.Dict.Count, current.Dict.Width, $"The change to ArrayDict {this.GetPrimaryKeyLong()}");
+            }
             if (epoch is { } applied)
             {
                 current.LastResult = Keep(result, applied, methodFingerprint);
@@ -382,6 +385,15 @@ public sealed partial class ArrayDictGrain(
         if (method is IBoundedArrayDictMethod bounded)
         {
             bounded.CheckLimits(Dict, _limits);
+        }
+    }
+
+    // Every call checks its epoch: the message is formatted only for a refusal.
+    private void CheckEpoch(long epoch)
+    {
+        if (epoch > _limits.MaxEpoch)
+        {
+            _limits.CheckEpoch(epoch, $"A call to ArrayDict {this.GetPrimaryKeyLong()}");
         }
     }
 

@@ -67,6 +67,10 @@ public sealed class ArrayDictLimits
         }
     }
 
+    /// <summary>Whether an ArrayDict of <paramref name="rows"/> rows of <paramref name="width"/> values is within <see cref="MaxWidth"/>, <see cref="MaxRows"/> and <see cref="MaxBytes"/>.</summary>
+    /// <remarks>For hot paths: a check that needs no message until it fails (<see cref="CheckSize"/> says why).</remarks>
+    public bool AllowsSize(long rows, int width) => width <= MaxWidth && rows <= MaxRows && Bytes(rows, width) <= MaxBytes;
+
     /// <summary>Refuses an ArrayDict of <paramref name="rows"/> rows of <paramref name="width"/> values over <see cref="MaxWidth"/>, <see cref="MaxRows"/> or <see cref="MaxBytes"/>.</summary>
     /// <exception cref="ArrayDictLimitExceededException">A limit is exceeded.</exception>
     public void CheckSize(long rows, int width, string what)
