@@ -143,9 +143,9 @@ print_usage_hint() {
 
 Gateways: ${gateways[*]//--gateway /}
 Run SW1 against the cluster through its gateways:
-  ${env_prefix}dotnet run --project src/Client -- run --cluster-id $CLUSTER_ID ${gateways[*]}
+  ${env_prefix}dotnet run --project src/Cli -- run --cluster-id $CLUSTER_ID ${gateways[*]}
 or let the client find the gateways in the membership table:
-  ${env_prefix}dotnet run --project src/Client -- run --cluster-id $CLUSTER_ID --clustering AzureTable --connection-string "$CONNECTION_STRING"
+  ${env_prefix}dotnet run --project src/Cli -- run --cluster-id $CLUSTER_ID --clustering AzureTable --connection-string "$CONNECTION_STRING"
 Scale out: scripts/cluster.sh add    Crash a silo: scripts/cluster.sh stop 1 --kill    Stop all: scripts/cluster.sh down
 EOF
 }
