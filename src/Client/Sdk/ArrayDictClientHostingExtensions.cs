@@ -64,6 +64,7 @@ public static class ArrayDictClientHostingExtensions
             });
             client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = options.ResponseTimeout);
             client.Services.AddSingleton<IClientConnectionRetryFilter>(_ => new ConnectTimeoutRetryFilter(where, options.ConnectTimeout));
+            client.AddOutgoingGrainCallFilter<MethodDeploymentCallFilter>();
             if (options.FastFailover)
             {
                 client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = FastFailoverGatewayListRefreshPeriod);
