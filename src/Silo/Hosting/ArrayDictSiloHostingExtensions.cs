@@ -7,6 +7,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Serialization;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -36,6 +37,7 @@ public static class ArrayDictSiloHostingExtensions
         ["--telemetry"] = "ArrayDict:Telemetry:Exporter",
         ["--otlp-endpoint"] = "ArrayDict:Telemetry:OtlpEndpoint",
         ["--fast-failover"] = "ArrayDict:FastFailover",
+        ["--method-assembly"] = "ArrayDict:MethodAssemblies:0",
     };
 
     /// <summary>
@@ -49,8 +51,21 @@ public static class ArrayDictSiloHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = ArrayDictSiloConfiguration.Read(builder.Configuration);
+        var methodAssemblies = MethodAssemblies.Load(options.MethodAssemblies);
 
         builder.Services.AddSingleton(Options.Options.Create(options));
+        if (methodAssemblies.Count > 0)
+        {
+            // Orleans' way to add an assembly's generated serializers and types to the serializer and type manifest.
+            builder.Services.AddSerializer(serializer =>
+            {
+                foreach (var assembly in methodAssemblies)
+                {
+                    serializer.AddAssembly(assembly);
+                }
+            });
+        }
+
         builder.UseOrleans(silo => ConfigureSilo(silo, options, configureSilo));
         return builder;
     }

@@ -6,11 +6,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ArrayDictOrleans.Tests.Hosting;
 
 /// <summary>
-/// A method whose type the stock silo program does not have (this test assembly's <see cref="IncrementMethod"/>): the
+/// Methods on the stock silo program. A method whose type it does not have (this test assembly's <see cref="IncrementMethod"/>): the
 /// call fails within seconds with an error that names the type and how to deploy it, instead of hanging until the
 /// response timeout.
 /// </summary>
-public sealed class UnknownMethodTests
+public sealed class MethodDeploymentTests
 {
     private static readonly TimeSpan CallBound = TimeSpan.FromSeconds(30);
 
@@ -41,5 +41,35 @@ public sealed class UnknownMethodTests
         Assert.Contains(typeof(IncrementMethod).FullName!, direct.Message);
         Assert.Contains("--method-assembly /path/to/ArrayDictOrleans.Tests.dll", direct.Message);
         Assert.IsAssignableFrom<Orleans.Serialization.SerializerException>(direct.InnerException);
+    }
+
+    [Fact]
+    public async Task SiloProgram_MethodAssemblyFlag_RunsTheMethodsOfThatAssembly()
+    {
+        string clusterId = "method-assembly-" + Guid.NewGuid().ToString("N");
+        var ports = FreePorts.Take(2);
+        string methods = typeof(IncrementMethod).Assembly.Location;
+        await using var silo = SiloProgramProcess.Start([.. TestSilo.ProgramArguments(clusterId, ports[0], ports[1]), "--method-assembly", methods]);
+        await silo.WaitForOutputAsync(TestSilo.StartTimeout, "the silo to start", "Application started");
+        using var start = new CancellationTokenSource(TestSilo.StartTimeout);
+        using var host = await TestSilo.StartClientAsync(clusterId, ports[1], start.Token);
+        var client = host.Services.GetRequiredService<ArrayDictClient>();
+
+        var run = await client.RunUntilDoneAsync([51, 52, 53], (_, _) => new IncrementMethod(1, 2), value => value >= 6).WaitAsync(CallBound);
+
+        Assert.Equal(3, run.Iterations);
+        Assert.Equal(6, await client.Get(52).GetValueAsync(1));
+    }
+
+    [Fact]
+    public async Task SiloProgram_MethodAssemblyThatIsNoFile_ExitsWithCode2NamingIt()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "no-such-methods-" + Guid.NewGuid().ToString("N") + ".dll");
+        await using var silo = SiloProgramProcess.Start(["--storage", "Memory", "--method-assembly", missing]);
+
+        var ended = await Assert.ThrowsAsync<InvalidOperationException>(() => silo.WaitForOutputAsync(TestSilo.StartTimeout, "the silo to start", "Application started"));
+
+        Assert.Contains("exited with code 2", ended.Message);
+        Assert.Contains($"ArrayDict:MethodAssemblies has '{missing}', which is not a file", ended.Message);
     }
 }
