@@ -107,7 +107,8 @@ internal static class RunCommand
             durability,
             loopSyncs?.Syncs,
             loopSyncs?.SyncedWrites,
-            connection.Description);
+            connection.Description,
+            Sw1Reference.Compare(parameters, loop.TotalRows, loop.Checksum));
         if (output.Json)
         {
             output.WriteJson(summary);
