@@ -36,7 +36,7 @@ internal static class MethodAssemblies
             if (!assembly.GetCustomAttributes<TypeManifestProviderAttribute>().Any())
             {
                 throw Failure(
-                    $"{ArrayDictSiloOptions.SectionName}:MethodAssemblies has '{path}' ({assembly.GetName().Name}), which has no Orleans serializers: its project must reference Microsoft.Orleans.Sdk (or the ArrayDictOrleans.Interfaces package) and mark its methods [GenerateSerializer].");
+                    $"{ArrayDictSiloOptions.SectionName}:MethodAssemblies has '{path}' ({assembly.GetName().Name}), which has no Orleans serializers: its project must reference Microsoft.Orleans.Sdk (which generates them) and mark its methods [GenerateSerializer].");
             }
 
             loaded.Add(assembly);
