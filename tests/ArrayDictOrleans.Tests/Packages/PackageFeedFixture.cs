@@ -115,6 +115,12 @@ public sealed partial class PackageFeedFixture : IAsyncLifetime
             {
                 Directory.Delete(extracted, recursive: true);
             }
+
+            string package = Path.GetDirectoryName(extracted)!;
+            if (Directory.Exists(package) && !Directory.EnumerateFileSystemEntries(package).Any())
+            {
+                Directory.Delete(package);
+            }
         }
 
         return Task.CompletedTask;
