@@ -2,7 +2,7 @@
 # A real ArrayDict cluster on this machine: Azurite (Azure Table membership, Azure Blob snapshots, data on disk) and
 # N silo processes, each on its own loopback ports. State (pids, logs, Azurite's data) lives in ./.cluster (git-ignored).
 #
-#   scripts/cluster.sh up [--silos N] [--fast-failover] [--cluster-id ID] [--no-tls] [--no-build]
+#   scripts/cluster.sh up [--silos N] [--fast-failover] [--cluster-id ID] [--method-assembly DLL]... [--no-tls] [--no-build]
 #   scripts/cluster.sh status
 #   scripts/cluster.sh add                   # one more silo (scale out)
 #   scripts/cluster.sh stop I [--kill]       # stop silo I: SIGTERM (graceful), or SIGKILL with --kill (a crash)
@@ -13,6 +13,8 @@
 #   --fast-failover      the fast-failover profile (docs/cluster.md): a dead silo is noticed within seconds, calls
 #                        time out after 5 s [CLUSTER_FAST_FAILOVER=true]
 #   --cluster-id ID      cluster and service id (default arraydict-local) [CLUSTER_ID]
+#   --method-assembly DLL  an assembly of your own IArrayDictMethod<T> types that every silo loads (repeatable;
+#                        docs/your-own-method.md) [CLUSTER_METHOD_ASSEMBLIES: paths separated by ':']
 #   --no-tls             plain TCP between silos and clients; by default a local CA and certificates are made with
 #                        openssl in ./.cluster/tls and every connection is mutual TLS [CLUSTER_TLS=false]
 #   --no-build           use the silo as last built instead of running `dotnet build src/Silo` first
@@ -29,7 +31,7 @@ configuration=${CLUSTER_CONFIGURATION:-Debug}
 start_timeout=${CLUSTER_START_TIMEOUT:-90}
 stop_timeout=${CLUSTER_STOP_TIMEOUT:-60}
 
-usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 fail() { echo "cluster: $*" >&2; exit 1; }
 say() { echo "cluster: $*" >&2; }
 
@@ -40,6 +42,7 @@ pid_of() { [ -f "$1" ] && cat "$1" || true; }
 
 load_settings() {
   [ -f "$state/cluster.env" ] || fail "no cluster here ($state/cluster.env is missing): run scripts/cluster.sh up first."
+  METHOD_ASSEMBLIES=()
   # shellcheck source=/dev/null
   . "$state/cluster.env"
 }
@@ -68,6 +71,12 @@ start_silo() {
     --clustering AzureTable --storage AzureBlob
     --silo-port "$silo_port" --gateway-port "$gateway_port"
     --fast-failover "$FAST_FAILOVER"
+  )
+  local assembly
+  for assembly in "${METHOD_ASSEMBLIES[@]}"; do
+    args+=(--method-assembly "$assembly")
+  done
+  args+=(
     --Logging:LogLevel:Polly Warning
     --Logging:Console:FormatterName simple
     --Logging:Console:FormatterOptions:SingleLine true
@@ -175,9 +184,9 @@ print_usage_hint() {
 
 Gateways: ${gateways[*]//--gateway /}
 Run SW1 against the cluster through its gateways:
-  ${env_prefix}dotnet run --project src/Client -- run --cluster-id $CLUSTER_ID ${gateways[*]}
+  ${env_prefix}dotnet run --project src/Cli -- run --cluster-id $CLUSTER_ID ${gateways[*]}
 or let the client find the gateways in the membership table (the connection string from a file, through the environment):
-  ${env_prefix}ArrayDict__AzureStorageConnectionString="\$(cat $state/connection-string)" dotnet run --project src/Client -- run --cluster-id $CLUSTER_ID --clustering AzureTable
+  ${env_prefix}ArrayDict__AzureStorageConnectionString="\$(cat $state/connection-string)" dotnet run --project src/Cli -- run --cluster-id $CLUSTER_ID --clustering AzureTable
 Scale out: scripts/cluster.sh add    Crash a silo: scripts/cluster.sh stop 1 --kill    Stop all: scripts/cluster.sh down
 EOF
 }
@@ -185,11 +194,16 @@ EOF
 cmd_up() {
   local silos=${CLUSTER_SILOS:-3} build=true
   local cluster_id=${CLUSTER_ID:-arraydict-local} fast=${CLUSTER_FAST_FAILOVER:-false} tls=${CLUSTER_TLS:-true}
+  local assemblies=() assembly
+  if [ -n "${CLUSTER_METHOD_ASSEMBLIES:-}" ]; then
+    IFS=: read -r -a assemblies <<<"$CLUSTER_METHOD_ASSEMBLIES"
+  fi
   while [ $# -gt 0 ]; do
     case "$1" in
       --silos) silos=${2:?--silos needs a number}; shift 2 ;;
       --fast-failover) fast=true; shift ;;
       --cluster-id) cluster_id=${2:?--cluster-id needs a value}; shift 2 ;;
+      --method-assembly) assemblies+=("${2:?--method-assembly needs a path}"); shift 2 ;;
       --no-build) build=false; shift ;;
       --no-tls) tls=false; shift ;;
       *) usage >&2; fail "unknown argument to up: '$1'" ;;
@@ -201,6 +215,11 @@ cmd_up() {
   [ "$tls" = true ] || [ "$tls" = false ] || fail "CLUSTER_TLS must be true or false (got '$tls')."
   [ "$tls" = false ] || command -v openssl >/dev/null 2>&1 || fail "'openssl' is not on PATH: install it, or use --no-tls."
   command -v dotnet >/dev/null 2>&1 || fail "'dotnet' is not on PATH."
+  local absolute=()
+  for assembly in "${assemblies[@]}"; do
+    [ -f "$assembly" ] || fail "--method-assembly '$assembly' is not a file."
+    absolute+=("$(cd "$(dirname "$assembly")" && pwd)/$(basename "$assembly")")
+  done
   if [ -f "$state/cluster.env" ]; then
     for index in $(silo_indexes); do
       alive "$(pid_of "$state/silo-$index.pid")" && fail "a cluster is already running here (silo $index is up): scripts/cluster.sh status, or scripts/cluster.sh down first."
@@ -219,6 +238,10 @@ GATEWAY_PORT='${CLUSTER_GATEWAY_PORT:-30000}'
 EOF
   # Azurite's well-known development account; a file readable by this user only, read into the silos' environment.
   (umask 077 && printf '%s' "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$azurite_port/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$((azurite_port + 1))/devstoreaccount1;TableEndpoint=http://127.0.0.1:$((azurite_port + 2))/devstoreaccount1;" >"$state/connection-string")
+  # The silos that `add` starts later load the same assemblies.
+  if [ ${#absolute[@]} -gt 0 ]; then
+    printf 'METHOD_ASSEMBLIES=(%s)\n' "$(printf '%q ' "${absolute[@]}")" >>"$state/cluster.env"
+  fi
   load_settings
   if [ "$TLS" = true ]; then make_certificates; fi
   rm -f "$state"/silo-*.pid "$state"/silo-*.ports
@@ -244,7 +267,7 @@ EOF
   for pid in "${pids[@]}"; do
     wait "$pid" || fail "a silo did not start (see above); the others keep running: scripts/cluster.sh down stops them."
   done
-  say "cluster '$CLUSTER_ID' is up: $silos silos, fast failover $FAST_FAILOVER, state in $state"
+  say "cluster '$CLUSTER_ID' is up: $silos silos, fast failover $FAST_FAILOVER, method assemblies: ${METHOD_ASSEMBLIES[*]:-none}, state in $state"
   print_usage_hint
 }
 
@@ -304,7 +327,7 @@ cmd_status() {
   else
     echo "azurite: not running"
   fi
-  echo "cluster: $CLUSTER_ID (fast failover $FAST_FAILOVER)"
+  echo "cluster: $CLUSTER_ID (fast failover $FAST_FAILOVER, method assemblies: ${METHOD_ASSEMBLIES[*]:-none})"
   for index in $(silo_indexes); do
     pid=$(pid_of "$state/silo-$index.pid")
     read -r silo_port gateway_port <"$state/silo-$index.ports"

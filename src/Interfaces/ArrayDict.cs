@@ -17,23 +17,48 @@ namespace ArrayDictOrleans;
 /// </remarks>
 public sealed partial class ArrayDict
 {
+    // The first capacity a growing empty ArrayDict takes; it doubles from there.
     private const int DefaultCapacity = 4;
+
+    // A slot of _slots that holds no row.
     private const int EmptySlot = 0;
+
+    // The most rows whose index (at load factor 3/4, a power of two) still fits in one .NET array.
     private const int MaxIndexedRows = (1 << 30) / 4 * 3;
 
+    // Values per row; fixed for the ArrayDict's life.
     private readonly int _width;
-    private long[] _keys;
-    private double[] _values;
-    private int[] _slots;
-    private int _slotShift;
-    private int _rowsInUse;
-    private int _freeHead = -1;
-    private int _freeCount;
-    private ulong[]? _freeRows;
-    private int _version;
 
-    // The record of the change scope active now, null when none is (see BeginChanges).
-    private ArrayDictChangeLog? _recording;
+    // The key of each row, by row number. A free row instead holds the next free row's number (or -1): the free list is
+    // threaded through the keys of the rows it links, so it costs no memory of its own.
+    private long[] _keys;
+
+    // The values, row after row: row r is [r * _width, (r + 1) * _width). Rows at or past _rowsInUse may hold stale values.
+    private double[] _values;
+
+    // The index: an open-addressing hash table (linear probing, backward-shift deletion) whose entries are row + 1, so
+    // that 0 (EmptySlot) means empty without a separate occupancy array. Its length is a power of two.
+    private int[] _slots;
+
+    // 64 - log2(_slots.Length): a key's home slot is the top bits of key * 2^64/phi (Fibonacci hashing), which spreads
+    // the regular keys of real data (0, 3, 6, ...) evenly over the table.
+    private int _slotShift;
+
+    // Rows ever handed out since the last Clear/Compact: rows below it hold a key or are free; rows at or past it are unused.
+    private int _rowsInUse;
+
+    // The first row of the free list (rows freed by Remove, reused first by inserts), or -1 when it is empty.
+    private int _freeHead = -1;
+
+    // The length of the free list: Count is _rowsInUse - _freeCount.
+    private int _freeCount;
+
+    // One bit per row, set while the row is free; allocated at the first Remove. Lets IsRowInUse and enumeration tell a
+    // free row from a row whose key happens to equal a row number.
+    private ulong[]? _freeRows;
+
+    // Incremented by every change of the set of keys or of the backing arrays, so that enumerators detect them.
+    private int _version;
 
     /// <summary>Creates an empty ArrayDict whose rows hold <paramref name="width"/> values each.</summary>
     /// <param name="width">Values per row, at least 1 (1 is the scalar case).</param>
@@ -83,8 +108,6 @@ public sealed partial class ArrayDict
         ((long)_keys.Length * sizeof(long)) + ((long)_values.Length * sizeof(double)) + ((long)_slots.Length * sizeof(int))
         + ((long)(_freeRows?.Length ?? 0) * sizeof(ulong));
 
-    /// <summary>Whether a change scope is recording (see <see cref="BeginChanges"/>).</summary>
-    public bool IsRecordingChanges => _recording is not null;
 
     /// <summary>Gets or sets the value of <paramref name="key"/> in the scalar case (<c>Width == 1</c>); setting adds a missing key.</summary>
     /// <exception cref="KeyNotFoundException">Getting a key that is not present.</exception>
@@ -230,7 +253,7 @@ public sealed partial class ArrayDict
     {
         if (!IsRowInUse(row))
         {
-            throw new ArgumentOutOfRangeException(nameof(row), row, $"Row {row} is not in use (rows in use lie below {_rowsInUse}, {_freeCount} of them free).");
+            ThrowRowNotInUse(row);
         }
 
         BeforeRowWrite(row);
@@ -270,7 +293,7 @@ public sealed partial class ArrayDict
     {
         if (IndexOf(key) >= 0)
         {
-            throw new ArgumentException($"The key {key} is already present.", nameof(key));
+            ThrowKeyPresent(key);
         }
 
         int row = AddNewRow(key);
@@ -474,11 +497,9 @@ public sealed partial class ArrayDict
     {
         if (length != _width)
         {
-            throw new ArgumentException($"A row of this ArrayDict holds {_width} values, but {length} were given.", "values");
+            ThrowRowLength(length);
         }
     }
-
-    private void BeforeRowWrite(int row) => _recording?.RecordWrite(row);
 
     private int AddNewRow(long key)
     {
@@ -515,7 +536,7 @@ public sealed partial class ArrayDict
         int max = MaxCapacityFor(_width);
         if (_keys.Length >= max)
         {
-            throw new InvalidOperationException($"The ArrayDict is full: {_keys.Length} rows of {_width} values is the largest array .NET allows.");
+            ThrowFull();
         }
 
         long doubled = Math.Max(DefaultCapacity, (long)_keys.Length * 2);
@@ -642,84 +663,6 @@ public sealed partial class ArrayDict
         return row;
     }
 
-    /// <summary>Undoes <see cref="AddNewRow"/> for the most recent add still standing.</summary>
-    internal void UndoAdd(long key, int row, bool reused)
-    {
-        RemoveFromIndex(key);
-        if (reused)
-        {
-            PushFreeRow(row);
-        }
-        else
-        {
-            _rowsInUse--;
-        }
-
-        _version++;
-    }
-
-    /// <summary>Undoes <see cref="Remove"/> for the most recent removal still standing.</summary>
-    internal void UndoRemove(long key, int row, ReadOnlySpan<double> values)
-    {
-        int popped = PopFreeRow();
-        System.Diagnostics.Debug.Assert(popped == row, "Undo must run in reverse order.");
-        _keys[row] = key;
-        values.CopyTo(new Span<double>(_values, row * _width, _width));
-        TryInsertIntoIndex(key, row);
-        _version++;
-    }
-
-    internal void RestoreRowValues(int row, ReadOnlySpan<double> values) =>
-        values.CopyTo(new Span<double>(_values, row * _width, _width));
-
-    /// <summary>Replaces the whole state by a copy taken with <see cref="CaptureState"/>.</summary>
-    internal void RestoreState(WholeState state)
-    {
-        if (_keys.Length < state.Keys.Length)
-        {
-            Resize(state.Keys.Length);
-        }
-
-        Array.Copy(state.Keys, _keys, state.Keys.Length);
-        Array.Copy(state.Values, _values, state.Values.Length);
-        _rowsInUse = state.Keys.Length;
-        _freeHead = state.FreeHead;
-        _freeCount = state.FreeCount;
-        if (state.FreeRows is null)
-        {
-            if (_freeRows is not null)
-            {
-                Array.Clear(_freeRows);
-            }
-        }
-        else
-        {
-            _freeRows ??= new ulong[(_keys.Length + 63) >> 6];
-            Array.Clear(_freeRows);
-            Array.Copy(state.FreeRows, _freeRows, state.FreeRows.Length);
-        }
-
-        Array.Clear(_slots);
-        for (int row = 0; row < _rowsInUse; row++)
-        {
-            if (!IsFree(row))
-            {
-                TryInsertIntoIndex(_keys[row], row);
-            }
-        }
-
-        _version++;
-    }
-
-    internal WholeState CaptureState() => new(
-        _keys.AsSpan(0, _rowsInUse).ToArray(),
-        _values.AsSpan(0, _rowsInUse * _width).ToArray(),
-        _freeHead,
-        _freeCount,
-        _freeCount == 0 ? null : _freeRows.AsSpan(0, (_rowsInUse + 63) >> 6).ToArray());
-
-    internal sealed record WholeState(long[] Keys, double[] Values, int FreeHead, int FreeCount, ulong[]? FreeRows);
-
     [DoesNotReturn]
     private static void ThrowKeyNotFound(long key) =>
         throw new KeyNotFoundException($"The key {key} is not present in the ArrayDict.");
@@ -727,4 +670,20 @@ public sealed partial class ArrayDict
     [DoesNotReturn]
     private void ThrowNotScalar() =>
         throw new InvalidOperationException($"This ArrayDict has rows of {_width} values; the scalar indexer and Add(key, value) work only for width 1. Use GetRow, SetRow or Add(key, row) instead.");
+
+    [DoesNotReturn]
+    private static void ThrowKeyPresent(long key) =>
+        throw new ArgumentException($"The key {key} is already present.", "key");
+
+    [DoesNotReturn]
+    private void ThrowRowNotInUse(int row) =>
+        throw new ArgumentOutOfRangeException(nameof(row), row, $"Row {row} is not in use (rows in use lie below {_rowsInUse}, {_freeCount} of them free).");
+
+    [DoesNotReturn]
+    private void ThrowRowLength(int length) =>
+        throw new ArgumentException($"A row of this ArrayDict holds {_width} values, but {length} were given.", "values");
+
+    [DoesNotReturn]
+    private void ThrowFull() =>
+        throw new InvalidOperationException($"The ArrayDict is full: {_keys.Length} rows of {_width} values is the largest array .NET allows.");
 }

@@ -1,11 +1,10 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 // A web application so that the Orleans dashboard can be switched on (ArrayDict:Dashboard); off, it opens no HTTP port.
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.Configuration.AddCommandLine(args, ArrayDictSiloHostingExtensions.SwitchMappings.ToDictionary());
+builder.Configuration.AddArrayDictSiloCommandLine(args);
 try
 {
     builder.AddArrayDictSilo().AddArrayDictTelemetry();

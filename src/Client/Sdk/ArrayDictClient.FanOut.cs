@@ -161,6 +161,7 @@ public sealed partial class ArrayDictClient
                     var grain = _grains[position] ??= _client.Get(id);
                     var method = _methodFor(id, _iteration);
                     ArgumentNullException.ThrowIfNull(method);
+                    await _client.EnsureReadableAsync(id, method).ConfigureAwait(false);
                     TResult result;
                     if (_ledger is { } ledger)
                     {

@@ -29,6 +29,9 @@ public sealed partial class ArrayDictClient
     private readonly ILogger<ArrayDictClient> _logger;
     private readonly ResiliencePipeline _retry;
 
+    // Per method type, the check that the silos can read it (EnsureReadableAsync): done once, before its first call.
+    private readonly ConcurrentDictionary<Type, Task> _methodChecks = new();
+
     // Orleans resolves the interface type by reflection on every GetGrain; a reference, once made, serves for good.
     private readonly ConcurrentDictionary<long, IArrayDictGrain> _references = new();
     private int _referenceCount;
@@ -90,6 +93,7 @@ public sealed partial class ArrayDictClient
         ArgumentNullException.ThrowIfNull(method);
         cancellationToken.ThrowIfCancellationRequested();
         var grain = Get(id);
+        await EnsureReadableAsync(id, method).ConfigureAwait(false);
         try
         {
             return await grain.ApplyAsync(method, epoch).ConfigureAwait(false);
@@ -110,6 +114,7 @@ public sealed partial class ArrayDictClient
         ArgumentNullException.ThrowIfNull(method);
         cancellationToken.ThrowIfCancellationRequested();
         var grain = Get(id);
+        await EnsureReadableAsync(id, method).ConfigureAwait(false);
         try
         {
             return await grain.ApplyAsync(method).ConfigureAwait(false);
@@ -317,6 +322,45 @@ public sealed partial class ArrayDictClient
         return new EpochLedger(start, first, replayable);
     }
 
+    /// <summary>
+    /// Throws <see cref="ArrayDictMethodNotDeployedException"/> naming <paramref name="id"/> when the silos cannot read
+    /// <paramref name="method"/>'s type. The first call of a type sends one instance to <see cref="IArrayDictMethodCheckGrain"/>
+    /// and the others wait for it; later calls find the answer. A check that fails for another reason (a silo that
+    /// left) is not kept, and the call goes ahead to meet the failure itself, with its retries.
+    /// </summary>
+    private ValueTask EnsureReadableAsync<TResult>(long id, IArrayDictMethod<TResult> method)
+    {
+        var type = method.GetType();
+        if (!_methodChecks.TryGetValue(type, out var check))
+        {
+            check = _methodChecks.GetOrAdd(type, _ => _grains.GetGrain<IArrayDictMethodCheckGrain>(0).CheckAsync(method));
+        }
+
+        return check.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitCheckAsync(id, type, check);
+    }
+
+    private async ValueTask AwaitCheckAsync(long id, Type type, Task check)
+    {
+        try
+        {
+            await check.ConfigureAwait(false);
+        }
+        catch (Exception failure)
+        {
+            _methodChecks.TryRemove(new KeyValuePair<Type, Task>(type, check));
+            switch (failure)
+            {
+                case ArrayDictMethodNotDeployedException notDeployed:
+                    throw new ArrayDictMethodNotDeployedException(id, type, notDeployed.InnerException ?? notDeployed);
+                case Orleans.Serialization.SerializerException unreadable:
+                    throw new ArrayDictMethodNotDeployedException(id, type, unreadable);
+                default:
+                    LogMethodCheckFailed(failure, type.FullName ?? type.Name);
+                    break;
+            }
+        }
+    }
+
     /// <summary>Whether a call that failed with <paramref name="exception"/> goes into the retry pipeline: the failure is transient and retries are on.</summary>
     private bool IsRetried(Exception exception) => _options.MaxRetries > 0 && TransientFailures.IsTransient(exception);
 
@@ -395,6 +439,9 @@ public sealed partial class ArrayDictClient
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Could not check that the silos read the method {MethodType}; its calls go ahead and meet the failure themselves.")]
+    private partial void LogMethodCheckFailed(Exception exception, string methodType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Retrying a call (attempt {Attempt}) in {Delay} after a transient failure.")]
     private partial void LogRetry(Exception exception, int attempt, TimeSpan delay);

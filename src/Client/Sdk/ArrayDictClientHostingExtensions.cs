@@ -20,27 +20,22 @@ public static class ArrayDictClientHostingExtensions
 
     /// <summary>
     /// Reads and checks the <c>ArrayDict</c> section, configures the Orleans client (static gateways or
-    /// Azure Table gateway discovery, response timeout) and registers <see cref="ArrayDictClient"/>.
+    /// Azure Table gateway discovery, response timeout, connect timeout) and registers <see cref="ArrayDictClient"/>.
     /// </summary>
+    /// <param name="builder">The host builder.</param>
+    /// <param name="configure">Changes to the settings read from configuration, applied before they are checked.</param>
     /// <exception cref="OptionsValidationException">A setting is invalid; the failures name each one.</exception>
+    /// <remarks>
+    /// Starting the host connects; when no gateway answers within <see cref="ArrayDictClientOptions.ConnectTimeout"/>,
+    /// starting fails with <see cref="ArrayDictConnectException"/>. In a host that is also a silo (<c>UseOrleans</c>),
+    /// use <see cref="AddArrayDictInProcessClient"/> instead: Orleans refuses a second, outside client there.
+    /// </remarks>
     public static IHostApplicationBuilder AddArrayDictClient(this IHostApplicationBuilder builder, Action<ArrayDictClientOptions>? configure = null)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Configuration.GetSection(ArrayDictClientOptions.SectionName).Get<ArrayDictClientOptions>() ?? new ArrayDictClientOptions();
-        configure?.Invoke(options);
-        if (options.Gateways.Count == 0)
-        {
-            options.Gateways.Add(DefaultGateway);
-        }
-
-        var validation = new ArrayDictClientOptionsValidator().Validate(null, options);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(ArrayDictClientOptions.SectionName, typeof(ArrayDictClientOptions), validation.Failures);
-        }
-
-        builder.Services.AddSingleton(Options.Options.Create(options));
-        builder.Services.AddSingleton<ArrayDictClient>();
+        var options = AddClientServices(builder, configure);
+        string where = ArrayDictClientOptionsValidator.IsClustering(options, "AzureTable")
+            ? $"the gateways in the Azure table {options.MembershipTableName}"
+            : string.Join(", ", options.Gateways);
         builder.UseOrleansClient(client =>
         {
             if (ArrayDictClientOptionsValidator.IsClustering(options, "AzureTable"))
@@ -72,6 +67,8 @@ public static class ArrayDictClientHostingExtensions
                 ArrayDictClientTls.Use(client, options.Tls);
             }
 
+            client.Services.AddSingleton<IClientConnectionRetryFilter>(_ => new ConnectTimeoutRetryFilter(where, options.ConnectTimeout));
+            client.AddOutgoingGrainCallFilter<MethodDeploymentCallFilter>();
             if (options.FastFailover)
             {
                 client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = FastFailoverGatewayListRefreshPeriod);
@@ -80,5 +77,40 @@ public static class ArrayDictClientHostingExtensions
             }
         });
         return builder;
+    }
+
+    /// <summary>
+    /// Registers <see cref="ArrayDictClient"/> over the grain factory of a silo hosted in this process (one configured
+    /// with <c>UseOrleans</c>, such as <c>AddArrayDictSilo</c>), with the settings of the <c>ArrayDict</c> section read
+    /// and checked as <see cref="AddArrayDictClient"/> does; gateways and clustering are the silo's own.
+    /// </summary>
+    /// <param name="builder">The host builder, which configures a silo.</param>
+    /// <param name="configure">Changes to the settings read from configuration, applied before they are checked.</param>
+    /// <exception cref="OptionsValidationException">A setting is invalid; the failures name each one.</exception>
+    public static IHostApplicationBuilder AddArrayDictInProcessClient(this IHostApplicationBuilder builder, Action<ArrayDictClientOptions>? configure = null)
+    {
+        AddClientServices(builder, configure);
+        return builder;
+    }
+
+    private static ArrayDictClientOptions AddClientServices(IHostApplicationBuilder builder, Action<ArrayDictClientOptions>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Configuration.GetSection(ArrayDictClientOptions.SectionName).Get<ArrayDictClientOptions>() ?? new ArrayDictClientOptions();
+        configure?.Invoke(options);
+        if (options.Gateways.Count == 0)
+        {
+            options.Gateways.Add(DefaultGateway);
+        }
+
+        var validation = new ArrayDictClientOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(ArrayDictClientOptions.SectionName, typeof(ArrayDictClientOptions), validation.Failures);
+        }
+
+        builder.Services.AddSingleton(Options.Options.Create(options));
+        builder.Services.AddSingleton<ArrayDictClient>();
+        return options;
     }
 }

@@ -33,6 +33,12 @@ public sealed class ArrayDictClientOptions
     /// <summary>How long a call may run before it times out (and is retried). Default 30 minutes: ArrayDict methods can be long.</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// How long connecting to the cluster may take when the host starts, retrying while no gateway answers; after it,
+    /// starting fails with <see cref="ArrayDictConnectException"/>. Default 30 s.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Calls in flight at once when fanning out. Default 256.</summary>
     public int MaxConcurrency { get; set; } = 256;
 

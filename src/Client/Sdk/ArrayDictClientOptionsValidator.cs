@@ -49,6 +49,11 @@ public sealed class ArrayDictClientOptionsValidator : IValidateOptions<ArrayDict
             failures.Add($"{Section}:ResponseTimeout is {options.ResponseTimeout}; it must be positive.");
         }
 
+        if (options.ConnectTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:ConnectTimeout is {options.ConnectTimeout}; it must be positive.");
+        }
+
         if (options.MaxConcurrency < 1)
         {
             failures.Add($"{Section}:MaxConcurrency is {options.MaxConcurrency}; at least 1 call must be allowed in flight.");

@@ -1,7 +1,7 @@
 namespace ArrayDictOrleans.Workload;
 
 /// <summary>
-/// The parameters of the reference workload SW1 (<c>shared/workload.md</c>): <see cref="Objects"/> ArrayDicts of
+/// The parameters of the reference workload SW1 (<c>docs/workload.md</c>): <see cref="Objects"/> ArrayDicts of
 /// <see cref="Rows"/> initial rows, each call updating <see cref="Updates"/> rows and appending <see cref="Appends"/>,
 /// object <c>i</c> done after <c>(i mod Budget) + 1</c> calls, rows of <see cref="Width"/> values, and each call doing
 /// <see cref="WorkIterations"/> steps of deterministic CPU work (<see cref="Sw1Work"/>) besides.

@@ -7,6 +7,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Serialization;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -45,6 +46,7 @@ public static class ArrayDictSiloHostingExtensions
         ["--tls-key"] = "ArrayDict:Tls:CertificateKeyPath",
         ["--tls-password-file"] = "ArrayDict:Tls:CertificatePasswordFile",
         ["--tls-ca"] = "ArrayDict:Tls:CaCertificatePath",
+        ["--method-assembly"] = "ArrayDict:MethodAssemblies:0",
     };
 
     /// <summary>
@@ -71,7 +73,21 @@ public static class ArrayDictSiloHostingExtensions
             }
         }
 
+        var methodAssemblies = MethodAssemblies.Load(options.MethodAssemblies);
+
         builder.Services.AddSingleton(Options.Options.Create(options));
+        if (methodAssemblies.Count > 0)
+        {
+            // Orleans' way to add an assembly's generated serializers and types to the serializer and type manifest.
+            builder.Services.AddSerializer(serializer =>
+            {
+                foreach (var assembly in methodAssemblies)
+                {
+                    serializer.AddAssembly(assembly);
+                }
+            });
+        }
+
         builder.UseOrleans(silo =>
         {
             if (certificates is not null)

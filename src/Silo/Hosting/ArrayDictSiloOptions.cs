@@ -109,6 +109,13 @@ public sealed class ArrayDictSiloOptions
     /// <summary>What one request may cost (<c>ArrayDict:Limits</c>, docs/security.md): widths, rows and bytes per ArrayDict and per call, epochs.</summary>
     public ArrayDictLimits Limits { get; set; } = new();
 
+    /// <summary>
+    /// Paths of assemblies with the user's own <see cref="IArrayDictMethod{TResult}"/> types (and what they carry), loaded
+    /// at start and added to Orleans' serializer and type manifest so that the silo can run them
+    /// (<c>--method-assembly PATH</c>, repeatable). Relative paths are taken from the current directory. Default none.
+    /// </summary>
+    public IList<string> MethodAssemblies { get; set; } = [];
+
     /// <summary>The Orleans dashboard (<c>ArrayDict:Dashboard</c>): off by default, on 127.0.0.1 when on.</summary>
     public ArrayDictDashboardOptions Dashboard { get; set; } = new();
 

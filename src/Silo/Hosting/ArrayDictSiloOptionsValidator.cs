@@ -112,6 +112,14 @@ public sealed partial class ArrayDictSiloOptionsValidator : IValidateOptions<Arr
 
         CheckDashboard(failures, options);
         CheckTelemetry(failures, options.Telemetry);
+        foreach (string path in options.MethodAssemblies)
+        {
+            if (string.IsNullOrWhiteSpace(path) || !File.Exists(path))
+            {
+                failures.Add($"{Section}:MethodAssemblies has '{path}', which is not a file (full path: {(string.IsNullOrWhiteSpace(path) ? "none" : Path.GetFullPath(path))}).");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -1,3 +1,4 @@
+using ArrayDictOrleans.Client.Bench;
 using ArrayDictOrleans.Client.Cli;
 using ArrayDictOrleans.Tests.Workload;
 using ArrayDictOrleans.Workload;

@@ -49,7 +49,7 @@ public static class CliRunner
         return new CliResult(code, stdout.ToString(), stderr.ToString());
     }
 
-    /// <summary>The built program: <c>arraydict.dll</c> beside the tests when the build copied it with its runtime config, else in src/Client's output.</summary>
+    /// <summary>The built program: <c>arraydict.dll</c> beside the tests when the build copied it with its runtime config, else in src/Cli's output.</summary>
     public static string ProgramPath()
     {
         string besideTests = Path.Combine(AppContext.BaseDirectory, "arraydict.dll");
@@ -58,11 +58,11 @@ public static class CliRunner
             return besideTests;
         }
 
-        // tests/ArrayDictOrleans.Tests/bin/<Configuration>/<tfm>/ -> src/Client/bin/<Configuration>/<tfm>/
+        // tests/ArrayDictOrleans.Tests/bin/<Configuration>/<tfm>/ -> src/Cli/bin/<Configuration>/<tfm>/
         var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         string configuration = tfm.Parent!.Name;
         string repo = tfm.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
-        string path = Path.Combine(repo, "src", "Client", "bin", configuration, tfm.Name, "arraydict.dll");
+        string path = Path.Combine(repo, "src", "Cli", "bin", configuration, tfm.Name, "arraydict.dll");
         Assert.True(File.Exists(path), $"The program is not built: neither {besideTests} nor {path} exists.");
         return path;
     }

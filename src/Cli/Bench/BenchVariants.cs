@@ -1,12 +1,9 @@
-using ArrayDictOrleans.Client.Bench;
-using ArrayDictOrleans.Grains;
-using ArrayDictOrleans.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Configuration;
+using Microsoft.Extensions.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 
-namespace ArrayDictOrleans.Client.Cli;
+namespace ArrayDictOrleans.Client.Bench;
 
 /// <summary>The variants of <c>arraydict bench</c>: what each one is, and the silo settings that make it.</summary>
 internal static class BenchVariants
@@ -48,8 +45,8 @@ internal static class BenchVariants
     }
 
     /// <summary>More silo configuration for <paramref name="variant"/>: the JSON snapshots' serializer; null when none.</summary>
-    public static Action<ISiloBuilder>? ConfigureSilo(string variant, BenchStorage storage) => variant == OrleansJsonSnapshots
-        ? silo => UseNewtonsoftJsonSnapshots(silo, storage)
+    public static Action<ISiloBuilder>? ConfigureSilo(string variant) => variant == OrleansJsonSnapshots
+        ? UseNewtonsoftJsonSnapshots
         : null;
 
     /// <summary>
@@ -57,19 +54,10 @@ internal static class BenchVariants
     /// snapshot provider (the local one, or Orleans' own Azure Blob provider), as a user without this project's snapshot
     /// format would have it, with the one converter that ArrayDict needs.
     /// </summary>
-    private static void UseNewtonsoftJsonSnapshots(ISiloBuilder silo, BenchStorage storage)
+    private static void UseNewtonsoftJsonSnapshots(ISiloBuilder silo)
     {
         silo.Services.Configure<OrleansJsonSerializerOptions>(options => options.JsonSerializerSettings.Converters.Add(new ArrayDictNewtonsoftConverter()));
-        if (storage == BenchStorage.AzureBlob)
-        {
-            silo.Services.AddOptions<AzureBlobStorageOptions>(ArrayDictGrainOptions.StorageName)
-                .PostConfigure<OrleansJsonSerializer>((options, json) => options.GrainStorageSerializer = new JsonGrainStorageSerializer(json));
-        }
-        else
-        {
-            silo.Services.AddOptions<LocalFileGrainStorageOptions>(ArrayDictGrainOptions.StorageName)
-                .PostConfigure<OrleansJsonSerializer>((options, json) => options.GrainStorageSerializer = new JsonGrainStorageSerializer(json));
-        }
+        silo.UseArrayDictGrainStorageSerializer(services => new JsonGrainStorageSerializer(services.GetRequiredService<OrleansJsonSerializer>()));
     }
 }
 

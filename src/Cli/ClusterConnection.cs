@@ -100,7 +100,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
         {
             if (remote)
             {
-                builder.AddArrayDictClient();
+                builder.AddArrayDictClient(client => client.ConnectTimeout = settings.ConnectTimeout);
                 var gateways = section.GetSection(nameof(ArrayDictClientOptions.Gateways)).GetChildren().Select(g => g.Value).ToList();
                 description = gateways.Count > 0 ? string.Join(", ", gateways) : "the gateways in the AzureTable membership table";
             }
@@ -116,11 +116,8 @@ internal sealed class ClusterConnection : IAsyncDisposable
                     ["ArrayDict:GatewayPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
                     ["ArrayDict:DataDirectory"] = dataDirectory,
                 });
-                builder.AddArrayDictSilo((_, silo) => configureSilo?.Invoke(silo));
+                builder.AddArrayDictEmbedded((_, silo) => configureSilo?.Invoke(silo));
                 builder.Services.AddSingleton<IFatalErrorHandler>(new CliFatalErrorHandler(error, settings.Verbose));
-                var clientOptions = section.Get<ArrayDictClientOptions>() ?? new ArrayDictClientOptions();
-                builder.Services.AddSingleton(Options.Create(clientOptions));
-                builder.Services.AddSingleton<ArrayDictClient>();
                 string storage = section[nameof(ArrayDictSiloOptions.Storage)] ?? nameof(StorageProvider.Local);
                 description = string.Equals(storage, nameof(StorageProvider.Local), StringComparison.OrdinalIgnoreCase)
                     ? $"embedded silo, snapshots in {dataDirectory}"
@@ -138,7 +135,9 @@ internal sealed class ClusterConnection : IAsyncDisposable
 
         var host = builder.Build();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(remote ? settings.ConnectTimeout : settings.ConnectTimeout + TimeSpan.FromSeconds(50));
+        // The SDK gives up connecting after the connect timeout (ArrayDictConnectException); this is the backstop for a
+        // connection attempt that hangs past it, and bounds an embedded silo's start.
+        timeout.CancelAfter(settings.ConnectTimeout + (remote ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(50)));
         try
         {
             await host.StartAsync(timeout.Token).ConfigureAwait(false);
@@ -146,6 +145,14 @@ internal sealed class ClusterConnection : IAsyncDisposable
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
+            if (exception is ArrayDictConnectException connect)
+            {
+                throw new CliException(
+                    $"{ErrorText.Flatten(connect.Message).TrimEnd('?')} (dotnet run --project src/Silo)?",
+                    ExitCodes.Failure,
+                    exception);
+            }
+
             string reason = exception is OperationCanceledException ? "no gateway answered." : Sentence(ErrorText.Flatten(exception.GetBaseException().Message));
             throw remote
                 ? new CliException(

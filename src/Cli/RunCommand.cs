@@ -108,7 +108,8 @@ internal static class RunCommand
             durability,
             loopSyncs?.Syncs,
             loopSyncs?.SyncedWrites,
-            connection.Description);
+            connection.Description,
+            Sw1Reference.Compare(parameters, loop.TotalRows, loop.Checksum));
         if (output.Json)
         {
             output.WriteJson(summary);

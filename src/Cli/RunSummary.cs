@@ -31,6 +31,7 @@ namespace ArrayDictOrleans.Client.Cli;
 /// <param name="Syncs">Syncs to the disk during the loop; null against a remote cluster.</param>
 /// <param name="SyncedWrites">Writes those syncs made durable; null against a remote cluster.</param>
 /// <param name="Cluster">Where it ran.</param>
+/// <param name="Reference">For SW1's public sizes, whether totalRows and checksum equal the reference values (<c>equal</c>, <c>different</c>); null for other sizes.</param>
 internal sealed record RunSummary(
     int Objects,
     int Rows,
@@ -59,7 +60,8 @@ internal sealed record RunSummary(
     string Durability,
     long? Syncs,
     long? SyncedWrites,
-    string Cluster)
+    string Cluster,
+    string? Reference)
 {
     public IEnumerable<(string, string)> TableRows()
     {
@@ -87,6 +89,7 @@ internal sealed record RunSummary(
 
         yield return ("totalRows", TotalRows.ToString("N0", c));
         yield return ("checksum", Checksum.ToString("R", c));
+        yield return ("reference values", Sw1Reference.Describe(new Workload.Sw1Parameters(Objects, Rows, Updates, Appends, IterationBudget, Width), Reference));
         if (Retries > 0)
         {
             yield return ("retried calls", Retries.ToString("N0", c));

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using Spectre.Console;
+using ArrayDictOrleans.Client.Cli;
 
-namespace ArrayDictOrleans.Client.Cli;
+namespace ArrayDictOrleans.Client.Bench;
 
 /// <summary>The report of <c>arraydict bench</c>; with <c>--json</c>, printed as one object with these names in camelCase.</summary>
 /// <param name="Variants">Each variant, in order, with its median over the rounds.</param>

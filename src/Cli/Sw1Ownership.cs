@@ -11,7 +11,7 @@ namespace ArrayDictOrleans.Client.Cli;
 /// <remarks>
 /// An ArrayDict is SW1's when it is empty, or when its keys are those SW1 leaves at the run's R: of its n keys, the R
 /// initial keys <c>3j</c> (j &lt; R) and the first n - R keys that appends produce, <c>3R + 3m + 1</c> (m &lt; n - R),
-/// whatever its width and however many calls were made (<c>shared/workload.md</c>). Key position p (0..n-1) thus holds
+/// whatever its width and however many calls were made (<c>docs/workload.md</c>). Key position p (0..n-1) thus holds
 /// <c>3p</c> below R and <c>3p + 1</c> from R on. The check is cheap: the info, then one <c>GetManyAsync</c> of at most
 /// 16 of those keys (both ends of both parts and keys spread between); any absent one means the data is not SW1's. Since
 /// the count must match too, a user's key added to an SW1 ArrayDict (its last expected key is then absent) or a lone row

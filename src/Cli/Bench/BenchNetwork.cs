@@ -1,8 +1,9 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using ArrayDictOrleans.Client.Cli;
 
-namespace ArrayDictOrleans.Client.Cli;
+namespace ArrayDictOrleans.Client.Bench;
 
 /// <summary>
 /// The bench variants whose calls cross a real socket: an embedded silo and a client host in this process connected to

@@ -3,7 +3,7 @@ using ArrayDictOrleans.Workload;
 
 namespace ArrayDictOrleans.Client.Cli;
 
-/// <summary>SW1's parameters as flags (<c>shared/workload.md</c>), with the workload's defaults.</summary>
+/// <summary>SW1's parameters as flags (<c>docs/workload.md</c>), with the workload's defaults.</summary>
 internal sealed class WorkloadOptions
 {
     private static readonly Sw1Parameters Defaults = new();

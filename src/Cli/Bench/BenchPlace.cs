@@ -1,7 +1,8 @@
 using ArrayDictOrleans.Silo.Hosting;
 using Azure.Storage.Blobs;
+using ArrayDictOrleans.Client.Cli;
 
-namespace ArrayDictOrleans.Client.Cli;
+namespace ArrayDictOrleans.Client.Bench;
 
 /// <summary>
 /// Where one run of a bench variant keeps its grains' state, fresh for that run and deleted after it: a directory under
