@@ -18,7 +18,8 @@ public sealed partial class ArrayDict
     /// added and removed key is noted, so that the returned scope can either commit (forget the record)
     /// or roll back (restore exactly the state at this call: keys, rows, values, count and free rows).
     /// Recording and rolling back cost time and memory in proportion to the rows touched, except
-    /// <see cref="Clear"/> and <see cref="Compact"/>, which touch every row and so keep a whole copy.
+    /// <see cref="Clear"/> and <see cref="Compact"/>, which touch every row and so keep a whole copy. A scope begun on an
+    /// ArrayDict without rows records nothing: rolling back empties it again.
     /// The record's buffers are reused from scope to scope, so a scope allocates little beyond its handle.
     /// Disposing the scope without <see cref="ArrayDictChangeScope.Commit"/> rolls back.
     /// </summary>
@@ -43,6 +44,9 @@ public sealed partial class ArrayDict
     }
 
     private void BeforeRowWrite(int row) => _recording?.RecordWrite(row);
+
+    /// <summary>Rows in use (live and free): 0 only when no row has been added since the ArrayDict was made or cleared.</summary>
+    internal int RowsInUse => _rowsInUse;
 
     /// <summary>Undoes <see cref="AddNewRow"/> for the most recent add still standing.</summary>
     internal void UndoAdd(long key, int row, bool reused)

@@ -33,11 +33,16 @@ internal sealed class ArrayDictChangeLog
     private int _removes;
     private int _wholeStateCount;
 
+    // A scope begun on an ArrayDict with no row in use: its rollback is the empty state captured at the start, so nothing
+    // after it is logged (a method that loads a new ArrayDict would otherwise log every row it adds).
+    private ArrayDict.WholeState? _emptyStart;
+    private bool _changedSinceEmpty;
+
     private ArrayDictChangeLog()
     {
     }
 
-    internal int Count => _count;
+    internal int Count => _emptyStart is null ? _count : (_changedSinceEmpty ? 1 : 0);
 
     internal bool TouchedEveryRow => _wholeStateCount > 0;
 
@@ -47,6 +52,11 @@ internal sealed class ArrayDictChangeLog
         var log = _cached ?? new ArrayDictChangeLog();
         _cached = null;
         log._dict = dict;
+        if (dict.RowsInUse == 0)
+        {
+            log._emptyStart = dict.CaptureState();
+        }
+
         return log;
     }
 
@@ -64,6 +74,8 @@ internal sealed class ArrayDictChangeLog
         }
 
         _wholeStates.Clear();
+        _emptyStart = null;
+        _changedSinceEmpty = false;
         _dict = null!;
         _count = 0;
         _savedValueCount = 0;
@@ -90,18 +102,36 @@ internal sealed class ArrayDictChangeLog
 
     internal void RecordAdd(long key, int row, bool reusedFreeRow)
     {
+        if (_emptyStart is not null)
+        {
+            _changedSinceEmpty = true;
+            return;
+        }
+
         MarkSaved(row);
         Append(new Entry(key, row, -1, UndoKind.Add, reusedFreeRow));
     }
 
     internal void RecordRemove(long key, int row)
     {
+        if (_emptyStart is not null)
+        {
+            _changedSinceEmpty = true;
+            return;
+        }
+
         Append(new Entry(key, row, SaveValues(row), UndoKind.Remove, false));
         _removes++;
     }
 
     internal void RecordWholeState()
     {
+        if (_emptyStart is not null)
+        {
+            _changedSinceEmpty = true;
+            return;
+        }
+
         _wholeStates.Add(_dict.CaptureState());
         Append(new Entry(0, -1, -1, UndoKind.WholeState, false));
         _wholeStateCount++;
@@ -110,6 +140,16 @@ internal sealed class ArrayDictChangeLog
     /// <summary>Undoes every recorded change, newest first.</summary>
     internal void Rollback()
     {
+        if (_emptyStart is not null)
+        {
+            if (_changedSinceEmpty)
+            {
+                _dict.RestoreState(_emptyStart);
+            }
+
+            return;
+        }
+
         int wholeState = _wholeStates.Count;
         for (int i = _count - 1; i >= 0; i--)
         {
@@ -135,6 +175,12 @@ internal sealed class ArrayDictChangeLog
     /// <summary>The keys written or added (<paramref name="present"/>) or removed, each once; see <see cref="ArrayDictChangeScope.ChangedKeys"/>.</summary>
     internal long[] CollectKeys(bool present)
     {
+        if (_emptyStart is not null)
+        {
+            // Every key present now was added in this scope, and none present at its start can have been removed.
+            return present ? [.. _dict.Keys] : [];
+        }
+
         if (_removes == 0 && _wholeStateCount == 0)
         {
             // Only writes and adds: each logged row is distinct, holds a distinct key, and that key is still present.
@@ -168,6 +214,12 @@ internal sealed class ArrayDictChangeLog
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void RecordFirstWrite(int row)
     {
+        if (_emptyStart is not null)
+        {
+            _changedSinceEmpty = true;
+            return;
+        }
+
         MarkSaved(row);
         Append(new Entry(_dict.KeyArray[row], row, SaveValues(row), UndoKind.Write, false));
     }

@@ -21,6 +21,53 @@ public class ArrayDictChangeScopeTests
         Assert.Empty(scope.RemovedKeys);
     }
 
+    [Theory]
+    [MemberData(nameof(EndingWithoutCommit))]
+    public void ArrayDictChangeScope_EndWithoutCommit_OnEmptyArrayDict_EmptiesItAgainWithoutLoggingEachRow(string ending)
+    {
+        var dict = new ArrayDict(2);
+        var before = dict.Clone();
+
+        var scope = dict.BeginChanges();
+        for (long key = 0; key < 5000; key++)
+        {
+            dict.AddRow(key * 3)[1] = key;
+        }
+
+        dict.Remove(30);
+        dict.SetRow(3, [4, 4]);
+
+        Assert.Equal(1, scope.RecordedChanges);
+        Assert.False(scope.TouchedEveryRow);
+        Assert.Equal(dict.Keys.Order(), scope.ChangedKeys.Order());
+        Assert.Empty(scope.RemovedKeys);
+        if (ending == "rollback")
+        {
+            scope.Rollback();
+        }
+        else
+        {
+            scope.Dispose();
+        }
+
+        ArrayDictAssert.SameState(before, dict);
+        dict.AddRow(7)[0] = 1;
+        Assert.Equal(1, dict.Count);
+    }
+
+    [Fact]
+    public void ArrayDictChangeScope_OnEmptyArrayDict_NoChange_RecordsNothing()
+    {
+        var dict = new ArrayDict(1);
+
+        using var scope = dict.BeginChanges();
+        Assert.False(dict.ContainsKey(1));
+
+        Assert.Equal(0, scope.RecordedChanges);
+        Assert.False(scope.TouchedEveryRow);
+        Assert.Empty(scope.ChangedKeys);
+    }
+
     [Fact]
     public void ArrayDictChangeScope_Commit_AfterChanges_KeepsThemAndStopsRecording()
     {
