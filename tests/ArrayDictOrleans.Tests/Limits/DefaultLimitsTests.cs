@@ -8,7 +8,7 @@ namespace ArrayDictOrleans.Tests.Limits;
 /// The requests the security review named, against a cluster with the default limits: each would have made a silo
 /// allocate gigabytes or poison a grain; each is refused before it allocates, naming its limit, with the data unchanged.
 /// </summary>
-[Collection(ClusterCollection.Name)]
+[Collection(DefaultLimitsClusterCollection.Name)]
 public sealed class DefaultLimitsTests(ClusterFixture fixture)
 {
     private static readonly ArrayDictLimits Defaults = new();

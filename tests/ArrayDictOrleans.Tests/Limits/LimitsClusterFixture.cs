@@ -1,3 +1,4 @@
+using ArrayDictOrleans.Tests.Grains;
 using Orleans.TestingHost;
 
 namespace ArrayDictOrleans.Tests.Limits;
@@ -44,8 +45,16 @@ public sealed class LimitsClusterFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+/// <summary>Runs alone: a refused request's allocations are measured process-wide, where no other test may allocate meanwhile.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class LimitsClusterCollection : ICollectionFixture<LimitsClusterFixture>
 {
     public const string Name = "limits cluster";
+}
+
+/// <summary>A cluster with the default limits of its own, run alone for the same reason as <see cref="LimitsClusterCollection"/>.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DefaultLimitsClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "default limits cluster";
 }
