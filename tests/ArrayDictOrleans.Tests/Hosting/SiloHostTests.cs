@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ArrayDictOrleans.Client;
 using ArrayDictOrleans.Grains.Journal;
 using ArrayDictOrleans.Methods;
@@ -78,31 +77,12 @@ public sealed class SiloHostTests : IDisposable
     [Fact]
     public async Task SiloProgram_InvalidFlag_ExitsWithCode2AndNamesSetting()
     {
-        string siloDll = Path.Combine(AppContext.BaseDirectory, "ArrayDictOrleans.Silo.dll");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { siloDll, "--silo-port", "0", "--data-dir", _dataDirectory },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(StartTimeout);
-        try
-        {
-            string stderr = await process.StandardError.ReadToEndAsync(timeout.Token);
-            await process.WaitForExitAsync(timeout.Token);
+        await using var silo = SiloProgramProcess.Start(["--silo-port", "0", "--data-dir", _dataDirectory]);
 
-            Assert.Equal(2, process.ExitCode);
-            Assert.Contains("ArrayDict:SiloPort is 0", stderr);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
+        var (exitCode, output) = await silo.WaitForExitAsync(StartTimeout);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("ArrayDict:SiloPort is 0", output);
     }
 
     private IHost BuildSilo(int siloPort, int gatewayPort)

@@ -12,6 +12,7 @@ public sealed class SiloProgramProcess : IAsyncDisposable
     private readonly object _gate = new();
     private readonly List<string> _lines = [];
     private readonly List<Waiter> _waiters = [];
+    private readonly TaskCompletionSource _endedAndRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _ended;
 
     private SiloProgramProcess(Process process) => _process = process;
@@ -19,15 +20,18 @@ public sealed class SiloProgramProcess : IAsyncDisposable
     /// <summary>The child's process id.</summary>
     public int Id => _process.Id;
 
-    /// <summary>Starts the silo program with <paramref name="arguments"/> and, in its environment, <paramref name="environment"/>.</summary>
-    public static SiloProgramProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts the silo program with <paramref name="arguments"/> and, in its environment, <paramref name="environment"/>,
+    /// in <paramref name="workingDirectory"/> (default: the test's output directory).
+    /// </summary>
+    public static SiloProgramProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ArrayDictOrleans.Silo.dll"));
         foreach (string argument in arguments)
@@ -96,6 +100,25 @@ public sealed class SiloProgramProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the program has exited and its output is read to the end; returns its exit code and every line it printed.</summary>
+    /// <exception cref="TimeoutException">Not within <paramref name="timeout"/>; the message ends with the program's last lines.</exception>
+    public async Task<(int ExitCode, string Output)> WaitForExitAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await _endedAndRead.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"Waited {timeout.TotalSeconds:0} s for the silo program to exit. Its last lines:\n{Tail()}");
+        }
+
+        lock (_gate)
+        {
+            return (_process.ExitCode, string.Join('\n', _lines));
+        }
+    }
+
     /// <summary>The last lines the program printed, for failure messages.</summary>
     public string Tail(int count = 40)
     {
@@ -151,6 +174,7 @@ public sealed class SiloProgramProcess : IAsyncDisposable
         lock (_gate)
         {
             _ended = true;
+            _endedAndRead.TrySetResult();
             if (_waiters.Count > 0)
             {
                 var exited = ExitedException("its output");

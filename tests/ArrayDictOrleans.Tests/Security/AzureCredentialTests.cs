@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using ArrayDictOrleans.Grains;
 using ArrayDictOrleans.Grains.Journal;
 using ArrayDictOrleans.Tests.Cli;
+using ArrayDictOrleans.Tests.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -94,35 +94,18 @@ public sealed class AzureCredentialTests
     public async Task SiloProgram_MalformedConnectionStringInEnvironment_FailsWithoutShowingTheKey(string connectionString)
     {
         using var data = new TempDirectory();
-        var start = new ProcessStartInfo("dotnet")
+        var environment = new Dictionary<string, string>
         {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "ArrayDictOrleans.Silo.dll"), "--storage", "AzureBlob", "--data-dir", data.Path },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = data.Path,
-            Environment = { ["ArrayDict__AzureStorageConnectionString"] = connectionString, ["Logging__LogLevel__Default"] = "Debug" },
+            ["ArrayDict__AzureStorageConnectionString"] = connectionString,
+            ["Logging__LogLevel__Default"] = "Debug",
         };
+        await using var silo = SiloProgramProcess.Start(["--storage", "AzureBlob", "--data-dir", data.Path], environment, data.Path);
 
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-            var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-            await process.WaitForExitAsync(timeout.Token);
+        var (exitCode, output) = await silo.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
-            string output = await stdout + "\n" + await stderr;
-            Assert.Equal(2, process.ExitCode);
-            Assert.Contains("ArrayDict:AzureStorageConnectionString cannot be read", output, StringComparison.Ordinal);
-            AssertNoLineHasKey(output);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
+        Assert.Equal(2, exitCode);
+        Assert.Contains("ArrayDict:AzureStorageConnectionString cannot be read", output, StringComparison.Ordinal);
+        AssertNoLineHasKey(output);
     }
 
     private static void AssertNoLineHasKey(string output)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using ArrayDictOrleans.Client;
 using ArrayDictOrleans.Tests.Hosting;
@@ -171,31 +170,12 @@ public sealed class MutualTlsTests : IDisposable
     [Fact]
     public async Task SiloProgram_NonLoopbackAddressWithoutTls_ExitsTwoNamingTheSetting()
     {
-        string siloDll = Path.Combine(AppContext.BaseDirectory, "ArrayDictOrleans.Silo.dll");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { siloDll, "--address", "192.0.2.10", "--data-dir", _dataDirectory },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(StartTimeout);
-        try
-        {
-            string stderr = await process.StandardError.ReadToEndAsync(timeout.Token);
-            await process.WaitForExitAsync(timeout.Token);
+        await using var silo = SiloProgramProcess.Start(["--address", "192.0.2.10", "--data-dir", _dataDirectory]);
 
-            Assert.Equal(2, process.ExitCode);
-            Assert.Contains("ArrayDict:Tls:Enabled is false", stderr, StringComparison.Ordinal);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
+        var (exitCode, output) = await silo.WaitForExitAsync(StartTimeout);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("ArrayDict:Tls:Enabled is false", output, StringComparison.Ordinal);
     }
 
     /// <summary>
