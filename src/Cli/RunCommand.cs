@@ -23,16 +23,30 @@ internal static class RunCommand
         {
             Description = "Replace whatever the ArrayDicts hold. Without it, the run changes nothing and fails when one of them holds data SW1 did not create (SW1's own data from an earlier run is replaced either way).",
         };
+        var callTimeout = new Option<double?>("--call-timeout")
+        {
+            Description = "Seconds each fill and loop call may take, retries included, when a method can outlast the cluster's response timeout (ArrayDict:ResponseTimeout, 1 minute by default); at most 86400.",
+            HelpName = "seconds",
+        };
+        callTimeout.Validators.Add(result =>
+        {
+            if (Validation.TryGet(result, out double? seconds) && seconds is { } value && !(value > 0 && value <= ArrayDictClient.LongestCallTimeout.TotalSeconds))
+            {
+                result.AddError($"--call-timeout is {value}; give 0 < seconds <= {ArrayDictClient.LongestCallTimeout.TotalSeconds}.");
+            }
+        });
         var command = new Command("run", "Run the reference workload SW1: fill N ArrayDicts inside their grains, then call MyMethod on every one not yet done, iteration after iteration, and print a summary.")
         {
-            firstId, overwrite,
+            firstId, overwrite, callTimeout,
         };
         workload.AddTo(command);
-        command.SetAction((parse, cancellationToken) => RunAsync(cli, parse, workload, parse.GetValue(firstId), parse.GetValue(overwrite), cancellationToken));
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            cli, parse, workload, parse.GetValue(firstId), parse.GetValue(overwrite), parse.GetValue(callTimeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : null, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliCommands cli, ParseResult parse, WorkloadOptions workload, long firstId, bool overwrite, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(
+        CliCommands cli, ParseResult parse, WorkloadOptions workload, long firstId, bool overwrite, TimeSpan? callTimeout, CancellationToken cancellationToken)
     {
         var output = cli.Output(parse);
 
@@ -59,9 +73,9 @@ internal static class RunCommand
             SyncCounts? beforeLoop = null;
             (fill, loop) = await ProgressDisplay.RunAsync(output.Console, output.ShowProgress, async progress =>
             {
-                var fillTime = await Sw1Driver.FillAsync(connection.Client, parameters, firstId, overwrite, progress?.Invoke("fill"), cancellationToken);
+                var fillTime = await Sw1Driver.FillAsync(connection.Client, parameters, firstId, overwrite, progress?.Invoke("fill"), cancellationToken, callTimeout);
                 beforeLoop = meter?.ReadSyncs();
-                var loopResult = await Sw1Driver.LoopAsync(connection.Client, parameters, firstId, progress?.Invoke("iteration {0}"), cancellationToken);
+                var loopResult = await Sw1Driver.LoopAsync(connection.Client, parameters, firstId, progress?.Invoke("iteration {0}"), cancellationToken, callTimeout);
                 return (fillTime, loopResult);
             });
             loopSyncs = meter is not null && beforeLoop is { } before ? meter.ReadSyncs() - before : null;

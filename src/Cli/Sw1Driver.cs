@@ -21,7 +21,8 @@ internal static class Sw1Driver
     /// idempotent.
     /// </summary>
     /// <exception cref="CliException">An ArrayDict holds other data and <paramref name="overwrite"/> is false.</exception>
-    public static async Task<TimeSpan> FillAsync(ArrayDictClient client, Sw1Parameters parameters, long firstId, bool overwrite, IProgress<IterationProgress>? progress, CancellationToken cancellationToken)
+    public static async Task<TimeSpan> FillAsync(
+        ArrayDictClient client, Sw1Parameters parameters, long firstId, bool overwrite, IProgress<IterationProgress>? progress, CancellationToken cancellationToken, TimeSpan? callTimeout = null)
     {
         var ids = Ids(parameters, firstId);
         var fill = new Sw1FillMethod(parameters);
@@ -45,7 +46,7 @@ internal static class Sw1Driver
                 await client.ClearAsync(id, parameters.Width, token).ConfigureAwait(false);
             }
 
-            await client.ApplyIdempotentAsync(id, fill, token).ConfigureAwait(false);
+            await client.ApplyIdempotentAsync(id, fill, callTimeout, token).ConfigureAwait(false);
             if ((await client.GetInfoAsync(id, token).ConfigureAwait(false)).UnsavedChanges > 0)
             {
                 // The loop replays lost epochs from this state, so it must be durable (else the loop checkpoints it itself).
@@ -68,8 +69,10 @@ internal static class Sw1Driver
     /// Runs SW1's driver loop (the ArrayDicts must have just been filled), each ArrayDict's epochs after its last one:
     /// object i of the workload is ArrayDict F+i (F = <paramref name="firstId"/>), so totalRows and checksum do not depend
     /// on F. SW1's step is a pure function of (id, t), so an ArrayDict that lost calls which had returned has them replayed.
+    /// With a <paramref name="callTimeout"/>, each call has it as its own timeout (the SDK's <c>callTimeout</c>).
     /// </summary>
-    public static async Task<Sw1LoopResult> LoopAsync(ArrayDictClient client, Sw1Parameters parameters, long firstId, IProgress<IterationProgress>? progress, CancellationToken cancellationToken)
+    public static async Task<Sw1LoopResult> LoopAsync(
+        ArrayDictClient client, Sw1Parameters parameters, long firstId, IProgress<IterationProgress>? progress, CancellationToken cancellationToken, TimeSpan? callTimeout = null)
     {
         var watch = Stopwatch.StartNew();
         var run = await client.RunUntilDoneAsync(
@@ -80,6 +83,7 @@ internal static class Sw1Driver
             progress,
             maxIterations: parameters.Budget,
             stepIsReplayable: true,
+            callTimeout,
             cancellationToken).ConfigureAwait(false);
         var elapsed = watch.Elapsed;
         long totalRows = 0;

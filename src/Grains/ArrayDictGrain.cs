@@ -282,6 +282,21 @@ public sealed partial class ArrayDictGrain(
     }
 
     /// <inheritdoc />
+    public Task<TResult> ApplyCancellableAsync<TResult>(IArrayDictMethod<TResult> method, long? epoch, CancellationToken cancellationToken)
+    {
+        // The method itself is not interrupted: a change it began is all or nothing, and the caller's retry finds it kept.
+        cancellationToken.ThrowIfCancellationRequested();
+        return ApplyAsync(method, epoch);
+    }
+
+    /// <inheritdoc />
+    public Task<TResult> ApplyNextCancellableAsync<TResult>(IArrayDictMethod<TResult> method, long epoch, long? afterEpoch, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ApplyNextAsync(method, epoch, afterEpoch);
+    }
+
+    /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_unsavedChanges > 0)

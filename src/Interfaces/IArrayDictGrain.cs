@@ -93,4 +93,21 @@ public interface IArrayDictGrain : IGrainWithIntegerKey
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> is negative, or <paramref name="afterEpoch"/> is negative or not below it.</exception>
     Task<TResult> ApplyNextAsync<TResult>(IArrayDictMethod<TResult> method, long epoch, long? afterEpoch);
+
+    /// <summary>
+    /// <see cref="ApplyAsync{TResult}"/> for a method that may outlast the cluster's response timeout: the call waits up to
+    /// one day, and its caller bounds it with
+    /// <paramref name="cancellationToken"/>, which Orleans carries to the grain. A call cancelled before its turn came runs
+    /// nothing; a method already running finishes, and its change is kept (with an epoch, a retry returns its kept result).
+    /// The SDK's calls with a timeout of their own come here.
+    /// </summary>
+    [ResponseTimeout("1.00:00:00")]
+    Task<TResult> ApplyCancellableAsync<TResult>(IArrayDictMethod<TResult> method, long? epoch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="ApplyNextAsync{TResult}"/> for a method that may outlast the cluster's response timeout, bounded by its
+    /// caller's <paramref name="cancellationToken"/> as <see cref="ApplyCancellableAsync{TResult}"/> is.
+    /// </summary>
+    [ResponseTimeout("1.00:00:00")]
+    Task<TResult> ApplyNextCancellableAsync<TResult>(IArrayDictMethod<TResult> method, long epoch, long? afterEpoch, CancellationToken cancellationToken);
 }

@@ -25,6 +25,7 @@ public sealed partial class ArrayDictClient
         private readonly StrongBox<long>? _retries;
         private readonly EpochLedger? _ledger;
         private readonly StrongBox<long>? _replays;
+        private readonly TimeSpan? _callTimeout;
         private readonly CancellationToken _cancellationToken;
         private readonly Lock _lock = new();
 
@@ -51,10 +52,12 @@ public sealed partial class ArrayDictClient
             Func<long, int, IArrayDictMethod<TResult>> methodFor,
             IProgress<IterationProgress>? progress,
             StrongBox<long>? retries,
+            TimeSpan? callTimeout,
             CancellationToken cancellationToken,
             EpochLedger? ledger = null,
             StrongBox<long>? replays = null)
         {
+            _callTimeout = callTimeout;
             _client = client;
             _ids = ids;
             _grains = grains;
@@ -92,8 +95,10 @@ public sealed partial class ArrayDictClient
                 return;
             }
 
-            // Only a retry waits on a token (its delays); the source lets the round's first failure end those waits.
-            _stop = (epoch is not null || _ledger is not null) && _client._options.MaxRetries > 0 ? CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken) : null;
+            // Only a retry (its delays) and a call with a timeout wait on a token; the source lets the round's first failure end those waits.
+            _stop = ((epoch is not null || _ledger is not null) && _client._options.MaxRetries > 0) || _callTimeout is not null
+                ? CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken)
+                : null;
             try
             {
                 var running = new Task[workers];
@@ -156,12 +161,16 @@ public sealed partial class ArrayDictClient
 
                 int position = _positions is null ? k : _positions[k];
                 long id = _ids[position];
+                CancellationTokenSource? timer = null;
+                IArrayDictMethod<TResult>? method = null;
                 try
                 {
                     var grain = _grains[position] ??= _client.Get(id);
-                    var method = _methodFor(id, _iteration);
+                    method = _methodFor(id, _iteration);
                     ArgumentNullException.ThrowIfNull(method);
                     await _client.EnsureReadableAsync(id, method).ConfigureAwait(false);
+                    timer = _callTimeout is { } timeout ? StartCallTimer(timeout, StopToken) : null;
+                    CancellationToken? bound = timer?.Token;
                     TResult result;
                     if (_ledger is { } ledger)
                     {
@@ -172,16 +181,16 @@ public sealed partial class ArrayDictClient
                         {
                             try
                             {
-                                result = await grain.ApplyNextAsync(method, epoch, after).ConfigureAwait(false);
+                                result = await SendApplyNextAsync(grain, method, epoch, after, bound).ConfigureAwait(false);
                             }
                             catch (Exception exception) when (_client.IsRetried(exception))
                             {
-                                result = await _client.RetryAsync(new RetriedCall<TResult>(grain, method, epoch, after, true, exception), _retries, StopToken).ConfigureAwait(false);
+                                result = await _client.RetryAsync(new RetriedCall<TResult>(grain, method, epoch, after, true, exception, bound), _retries, bound ?? StopToken).ConfigureAwait(false);
                             }
                         }
                         catch (EpochMismatchException behind) when (behind.IsBehind)
                         {
-                            result = await ReplayAsync(ledger, position, id, grain, method, epoch, behind).ConfigureAwait(false);
+                            result = await ReplayAsync(ledger, position, id, grain, method, epoch, behind, bound).ConfigureAwait(false);
                         }
 
                         ledger.Applied[position] = epoch;
@@ -190,11 +199,11 @@ public sealed partial class ArrayDictClient
                     {
                         try
                         {
-                            result = await grain.ApplyAsync(method, _epoch).ConfigureAwait(false);
+                            result = await SendApplyAsync(grain, method, _epoch, bound).ConfigureAwait(false);
                         }
                         catch (Exception exception) when (_epoch is not null && _client.IsRetried(exception))
                         {
-                            result = await _client.RetryAsync(new RetriedCall<TResult>(grain, method, _epoch, null, false, exception), _retries, StopToken).ConfigureAwait(false);
+                            result = await _client.RetryAsync(new RetriedCall<TResult>(grain, method, _epoch, null, false, exception, bound), _retries, bound ?? StopToken).ConfigureAwait(false);
                         }
                     }
 
@@ -209,10 +218,19 @@ public sealed partial class ArrayDictClient
                         (_lost ??= []).AddRange(lost.Lost);
                     }
                 }
+                catch (OperationCanceledException) when (timer is { IsCancellationRequested: true } && !StopToken.IsCancellationRequested)
+                {
+                    Fail(id, new ArrayDictCallTimeoutException(id, method!.GetType(), _callTimeout!.Value));
+                    return;
+                }
                 catch (Exception exception)
                 {
                     Fail(id, exception);
                     return;
+                }
+                finally
+                {
+                    timer?.Dispose();
                 }
             }
         }
@@ -225,7 +243,7 @@ public sealed partial class ArrayDictClient
         /// at a state the run can rebuild; otherwise throws <see cref="LostEpochsException"/> naming them.
         /// </summary>
         private async Task<TResult> ReplayAsync(
-            EpochLedger ledger, int position, long id, IArrayDictGrain grain, IArrayDictMethod<TResult> method, long epoch, EpochMismatchException behind)
+            EpochLedger ledger, int position, long id, IArrayDictGrain grain, IArrayDictMethod<TResult> method, long epoch, EpochMismatchException behind, CancellationToken? bound)
         {
             long first = ledger.First[position];
             long lastReturned = behind.AfterEpoch!.Value;
@@ -256,7 +274,7 @@ public sealed partial class ArrayDictClient
                     {
                         var call = replayed == epoch ? method : _methodFor(id, checked((int)(replayed - first)));
                         ArgumentNullException.ThrowIfNull(call);
-                        var result = await _client.ApplyNextWithRetriesAsync(grain, call, replayed, ledger.Applied[position], _retries, StopToken).ConfigureAwait(false);
+                        var result = await _client.ApplyNextWithRetriesAsync(grain, call, replayed, ledger.Applied[position], _retries, bound, StopToken).ConfigureAwait(false);
                         ledger.Applied[position] = replayed;
                         if (replayed == epoch)
                         {

@@ -88,42 +88,26 @@ public sealed partial class ArrayDictClient
     }
 
     /// <summary>Runs <paramref name="method"/> on ArrayDict <paramref name="id"/>; with an <paramref name="epoch"/>, retried after transient failures.</summary>
-    public async Task<TResult> ApplyAsync<TResult>(long id, IArrayDictMethod<TResult> method, long? epoch = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(method);
-        cancellationToken.ThrowIfCancellationRequested();
-        var grain = Get(id);
-        await EnsureReadableAsync(id, method).ConfigureAwait(false);
-        try
-        {
-            return await grain.ApplyAsync(method, epoch).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (epoch is not null && IsRetried(exception))
-        {
-            return await RetryAsync(new RetriedCall<TResult>(grain, method, epoch, null, false, exception), retries: null, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <param name="id">The ArrayDict.</param>
+    /// <param name="method">The method, with its arguments.</param>
+    /// <param name="epoch">The call's epoch (applied at most once, see <see cref="IArrayDictGrain.ApplyAsync{TResult}"/>), or null for a plain call.</param>
+    /// <param name="timeout">
+    /// The call's own timeout, retries included, for a method that may outlast <see cref="ArrayDictClientOptions.ResponseTimeout"/>
+    /// (or one that must return sooner): positive, at most <see cref="LongestCallTimeout"/>. Past it the call throws
+    /// <see cref="ArrayDictCallTimeoutException"/>. Null: each attempt is bounded by the response timeout.
+    /// </param>
+    /// <param name="cancellationToken">Checked before the call, and ends the waits between retries; with a <paramref name="timeout"/>, it also cancels the call in flight.</param>
+    public Task<TResult> ApplyAsync<TResult>(long id, IArrayDictMethod<TResult> method, long? epoch = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        ApplyOneAsync(id, method, epoch, idempotent: false, timeout, cancellationToken);
 
     /// <summary>
     /// Runs an idempotent <paramref name="method"/> on ArrayDict <paramref name="id"/>, without an epoch, and retries it
     /// after transient failures. Idempotent means that running it again leaves the ArrayDict and the result as the first
     /// run did (a method that sets a state, such as SW1's fill): a retry after a lost response runs it twice.
+    /// <paramref name="timeout"/> and <paramref name="cancellationToken"/> are those of <see cref="ApplyAsync{TResult}"/>.
     /// </summary>
-    public async Task<TResult> ApplyIdempotentAsync<TResult>(long id, IArrayDictMethod<TResult> method, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(method);
-        cancellationToken.ThrowIfCancellationRequested();
-        var grain = Get(id);
-        await EnsureReadableAsync(id, method).ConfigureAwait(false);
-        try
-        {
-            return await grain.ApplyAsync(method).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (IsRetried(exception))
-        {
-            return await RetryAsync(new RetriedCall<TResult>(grain, method, null, null, false, exception), retries: null, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task<TResult> ApplyIdempotentAsync<TResult>(long id, IArrayDictMethod<TResult> method, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        ApplyOneAsync(id, method, epoch: null, idempotent: true, timeout, cancellationToken);
 
     /// <summary>Reports ArrayDict <paramref name="id"/>'s size and last applied epoch (<see cref="IArrayDictGrain.GetInfoAsync"/>), retried after transient failures.</summary>
     public Task<ArrayDictInfo> GetInfoAsync(long id, CancellationToken cancellationToken = default) =>
@@ -157,20 +141,26 @@ public sealed partial class ArrayDictClient
     /// checked for lost calls, as <see cref="RunUntilDoneAsync"/> does), or null for plain calls.
     /// </param>
     /// <param name="progress">Told after each call returns.</param>
-    /// <param name="cancellationToken">Stops starting new calls; the fan-out then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="callTimeout">
+    /// Each call's own timeout, as the <c>timeout</c> of <see cref="ApplyAsync{TResult}"/>: a call past it fails the fan-out
+    /// with <see cref="ArrayDictCallTimeoutException"/>. Null: each attempt is bounded by the response timeout.
+    /// </param>
+    /// <param name="cancellationToken">Stops starting new calls (and cancels calls in flight that have a <paramref name="callTimeout"/>); the fan-out then throws <see cref="OperationCanceledException"/>.</param>
     public async Task<IReadOnlyDictionary<long, TResult>> ApplyManyAsync<TResult>(
         IReadOnlyCollection<long> ids,
         Func<long, IArrayDictMethod<TResult>> methodFor,
         long? epoch = null,
         IProgress<IterationProgress>? progress = null,
+        TimeSpan? callTimeout = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);
         ArgumentNullException.ThrowIfNull(methodFor);
+        CheckCallTimeout(callTimeout, nameof(callTimeout));
         long[] all = [.. ids];
         EnsureDistinct(all);
         var results = new TResult[all.Length];
-        var fanOut = new FanOut<TResult>(this, all, new IArrayDictGrain?[all.Length], results, (id, _) => methodFor(id), progress, retries: null, cancellationToken);
+        var fanOut = new FanOut<TResult>(this, all, new IArrayDictGrain?[all.Length], results, (id, _) => methodFor(id), progress, retries: null, callTimeout, cancellationToken);
         await fanOut.RunAsync(positions: null, all.Length, epoch, iteration: 0).ConfigureAwait(false);
         var byId = new Dictionary<long, TResult>(all.Length);
         for (int i = 0; i < all.Length; i++)
@@ -209,7 +199,13 @@ public sealed partial class ArrayDictClient
     /// Whether <paramref name="step"/> is a pure function of (id, t): the same method and arguments every time it is
     /// asked, whose effect on an ArrayDict depends only on the ArrayDict. Then lost epochs are replayed.
     /// </param>
-    /// <param name="cancellationToken">Stops starting new calls; the loop then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="callTimeout">
+    /// Each call's own timeout (with its retries and any replay of lost epochs it leads to), as the <c>timeout</c> of
+    /// <see cref="ApplyAsync{TResult}"/>, for steps that may outlast the response timeout: a call past it fails the loop
+    /// with <see cref="ArrayDictCallTimeoutException"/>, and a run started again goes on from the epochs kept. Null: each
+    /// attempt is bounded by the response timeout.
+    /// </param>
+    /// <param name="cancellationToken">Stops starting new calls (and cancels calls in flight that have a <paramref name="callTimeout"/>); the loop then throws <see cref="OperationCanceledException"/>.</param>
     /// <exception cref="LostEpochsException">ArrayDicts lost calls that had returned, and the loop could not replay them.</exception>
     /// <exception cref="InvalidOperationException">An ArrayDict has already applied <paramref name="firstEpoch"/> or a later one.</exception>
     public async Task<IterationRunResult<TResult>> RunUntilDoneAsync<TResult>(
@@ -220,11 +216,13 @@ public sealed partial class ArrayDictClient
         IProgress<IterationProgress>? progress = null,
         int maxIterations = int.MaxValue,
         bool stepIsReplayable = false,
+        TimeSpan? callTimeout = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(isDone);
+        CheckCallTimeout(callTimeout, nameof(callTimeout));
         if (firstEpoch is < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(firstEpoch), firstEpoch, "Epochs are not negative.");
@@ -240,7 +238,7 @@ public sealed partial class ArrayDictClient
         var last = new TResult[all.Length];
         var retries = new StrongBox<long>();
         var replays = new StrongBox<long>();
-        var fanOut = new FanOut<TResult>(this, all, grains, last, step, progress, retries, cancellationToken, ledger, replays);
+        var fanOut = new FanOut<TResult>(this, all, grains, last, step, progress, retries, callTimeout, cancellationToken, ledger, replays);
         int[] considered = [.. Enumerable.Range(0, all.Length)];
         int count = considered.Length;
         long calls = 0;
@@ -361,6 +359,61 @@ public sealed partial class ArrayDictClient
         }
     }
 
+    /// <summary>The longest timeout a call may be given: one day, the response timeout of the grain's cancellable calls.</summary>
+    public static TimeSpan LongestCallTimeout { get; } = TimeSpan.FromDays(1);
+
+    /// <summary>Refuses a call timeout that is not positive or is above <see cref="LongestCallTimeout"/>.</summary>
+    internal static void CheckCallTimeout(TimeSpan? timeout, string parameterName)
+    {
+        if (timeout is { } value && (value <= TimeSpan.Zero || value > LongestCallTimeout))
+        {
+            throw new ArgumentOutOfRangeException(parameterName, value, $"A call's timeout is positive and at most {LongestCallTimeout} (the response timeout of the grain's cancellable calls).");
+        }
+    }
+
+    /// <summary>The timer of a call with a timeout of its own: cancelled after <paramref name="timeout"/>, or with <paramref name="cancellationToken"/>.</summary>
+    private static CancellationTokenSource StartCallTimer(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(timeout);
+        return timer;
+    }
+
+    /// <summary>Sends an <c>ApplyAsync</c>: the cancellable one, without a response timeout of its own, when the call is <paramref name="bound"/> by a timer.</summary>
+    private static Task<TResult> SendApplyAsync<TResult>(IArrayDictGrain grain, IArrayDictMethod<TResult> method, long? epoch, CancellationToken? bound) =>
+        bound is { } token ? grain.ApplyCancellableAsync(method, epoch, token) : grain.ApplyAsync(method, epoch);
+
+    /// <summary>Sends an <c>ApplyNextAsync</c>, as <see cref="SendApplyAsync"/> does.</summary>
+    private static Task<TResult> SendApplyNextAsync<TResult>(IArrayDictGrain grain, IArrayDictMethod<TResult> method, long epoch, long? afterEpoch, CancellationToken? bound) =>
+        bound is { } token ? grain.ApplyNextCancellableAsync(method, epoch, afterEpoch, token) : grain.ApplyNextAsync(method, epoch, afterEpoch);
+
+    /// <summary>One call, as <see cref="ApplyAsync{TResult}"/> and <see cref="ApplyIdempotentAsync{TResult}"/> make it; retried with an epoch, or when <paramref name="idempotent"/>.</summary>
+    private async Task<TResult> ApplyOneAsync<TResult>(long id, IArrayDictMethod<TResult> method, long? epoch, bool idempotent, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        CheckCallTimeout(timeout, nameof(timeout));
+        cancellationToken.ThrowIfCancellationRequested();
+        var grain = Get(id);
+        await EnsureReadableAsync(id, method).ConfigureAwait(false);
+        using var timer = timeout is { } limit ? StartCallTimer(limit, cancellationToken) : null;
+        CancellationToken? bound = timer?.Token;
+        try
+        {
+            try
+            {
+                return await SendApplyAsync(grain, method, epoch, bound).ConfigureAwait(false);
+            }
+            catch (Exception exception) when ((epoch is not null || idempotent) && IsRetried(exception))
+            {
+                return await RetryAsync(new RetriedCall<TResult>(grain, method, epoch, null, false, exception, bound), retries: null, bound ?? cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (timer is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ArrayDictCallTimeoutException(id, method.GetType(), timeout!.Value);
+        }
+    }
+
     /// <summary>Whether a call that failed with <paramref name="exception"/> goes into the retry pipeline: the failure is transient and retries are on.</summary>
     private bool IsRetried(Exception exception) => _options.MaxRetries > 0 && TransientFailures.IsTransient(exception);
 
@@ -385,15 +438,15 @@ public sealed partial class ArrayDictClient
 
     /// <summary>Calls <paramref name="method"/> as <paramref name="epoch"/> after <paramref name="afterEpoch"/>, retried after transient failures.</summary>
     private async Task<TResult> ApplyNextWithRetriesAsync<TResult>(
-        IArrayDictGrain grain, IArrayDictMethod<TResult> method, long epoch, long? afterEpoch, StrongBox<long>? retries, CancellationToken cancellationToken)
+        IArrayDictGrain grain, IArrayDictMethod<TResult> method, long epoch, long? afterEpoch, StrongBox<long>? retries, CancellationToken? bound, CancellationToken cancellationToken)
     {
         try
         {
-            return await grain.ApplyNextAsync(method, epoch, afterEpoch).ConfigureAwait(false);
+            return await SendApplyNextAsync(grain, method, epoch, afterEpoch, bound).ConfigureAwait(false);
         }
         catch (Exception exception) when (IsRetried(exception))
         {
-            return await RetryAsync(new RetriedCall<TResult>(grain, method, epoch, afterEpoch, true, exception), retries, cancellationToken).ConfigureAwait(false);
+            return await RetryAsync(new RetriedCall<TResult>(grain, method, epoch, afterEpoch, true, exception, bound), retries, bound ?? cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -454,9 +507,11 @@ public sealed partial class ArrayDictClient
 
     /// <summary>
     /// The attempts of one retried call: the failure it already had, then the same call again: with the same epoch (and
-    /// the same last epoch seen applied, for <see cref="IArrayDictGrain.ApplyNextAsync{TResult}"/>), or none.
+    /// the same last epoch seen applied, for <see cref="IArrayDictGrain.ApplyNextAsync{TResult}"/>), or none; through the
+    /// cancellable calls when the call is <paramref name="bound"/> by a timer.
     /// </summary>
-    private sealed class RetriedCall<TResult>(IArrayDictGrain grain, IArrayDictMethod<TResult> method, long? epoch, long? afterEpoch, bool next, Exception firstFailure)
+    private sealed class RetriedCall<TResult>(
+        IArrayDictGrain grain, IArrayDictMethod<TResult> method, long? epoch, long? afterEpoch, bool next, Exception firstFailure, CancellationToken? bound = null)
     {
         private Exception? _firstFailure = firstFailure;
 
@@ -468,7 +523,7 @@ public sealed partial class ArrayDictClient
                 return ValueTask.FromException<TResult>(failure);
             }
 
-            return new ValueTask<TResult>(next ? grain.ApplyNextAsync(method, epoch!.Value, afterEpoch) : grain.ApplyAsync(method, epoch));
+            return new ValueTask<TResult>(next ? SendApplyNextAsync(grain, method, epoch!.Value, afterEpoch, bound) : SendApplyAsync(grain, method, epoch, bound));
         }
     }
 }

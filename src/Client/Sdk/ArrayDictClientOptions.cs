@@ -30,8 +30,14 @@ public sealed class ArrayDictClientOptions
     /// <summary>The Azure table of cluster membership. Default <c>ArrayDictMembership</c>.</summary>
     public string MembershipTableName { get; set; } = "ArrayDictMembership";
 
-    /// <summary>How long a call may run before it times out (and is retried). Default 30 minutes: ArrayDict methods can be long.</summary>
-    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromMinutes(30);
+    /// <summary>
+    /// How long one attempt of an ordinary call may take before it times out (and, when it is retried, is retried). Default
+    /// 1 minute. A method that can take longer is given a timeout of its own per call (the <c>timeout</c> of
+    /// <see cref="ArrayDictClient.ApplyAsync{TResult}"/>, the <c>callTimeout</c> of a fan-out or a loop), up to
+    /// <see cref="ArrayDictClient.LongestCallTimeout"/>, so that this one can stay short: a call stuck on a silo that
+    /// stalled fails within it and is retried.
+    /// </summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// How long connecting to the cluster may take when the host starts, retrying while no gateway answers; after it,

@@ -20,11 +20,13 @@ public static class TransientFailures
     /// (<see cref="ArrayDictStorageException.IsTransient"/>: the change was rolled back), or an activation that could not
     /// read its snapshot because storage did not answer (Orleans' <see cref="OrleansException"/> around the storage
     /// client's network error: nothing ran). Errors in the call itself (bad arguments, a method that throws, an epoch
-    /// refused), a storage failure that will recur and a snapshot that is unreadable (<see cref="SnapshotFormatException"/>)
+    /// refused), a call past the timeout its caller gave it (<see cref="ArrayDictCallTimeoutException"/>), a storage
+    /// failure that will recur and a snapshot that is unreadable (<see cref="SnapshotFormatException"/>)
     /// are not transient: a second try would fail the same way.
     /// </summary>
     public static bool IsTransient(Exception exception) => exception switch
     {
+        ArrayDictCallTimeoutException => false,
         SiloUnavailableException or ConnectionFailedException or GatewayTooBusyException => true,
         OrleansMessageRejectionException or TimeoutException or InconsistentStateException => true,
         ArrayDictStorageException storage => storage.IsTransient,

@@ -42,6 +42,20 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Run_WithCallTimeout_EveryCallThroughTheCancellableTwin_MatchesPlainLoop()
+    {
+        using var data = new TempDirectory();
+        var expected = PlainSw1Loop.Run(new Sw1Parameters(Objects: 15, Rows: 120));
+
+        var result = await CliRunner.RunAsync("run", "--json", "--data-dir", data.Path, "--objects", "15", "--rows", "120", "--call-timeout", "90");
+
+        var json = result.Json();
+        Assert.Equal(expected.Calls, json.GetProperty("calls").GetInt64());
+        Assert.Equal(expected.TotalRows, json.GetProperty("totalRows").GetInt64());
+        Assert.Equal(expected.Checksum, json.GetProperty("checksum").GetDouble(), Math.Abs(expected.Checksum) * 1e-9);
+    }
+
+    [Fact]
     public async Task Run_Text_PrintsSummaryTable()
     {
         using var data = new TempDirectory();

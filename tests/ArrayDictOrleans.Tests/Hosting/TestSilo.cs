@@ -41,16 +41,22 @@ public static class TestSilo
         "--storage", "Memory",
     ];
 
-    /// <summary>A started client host connected to the gateway at <paramref name="gatewayPort"/>.</summary>
-    public static async Task<IHost> StartClientAsync(string clusterId, int gatewayPort, CancellationToken cancellationToken)
+    /// <summary>A started client host connected to the gateway at <paramref name="gatewayPort"/>, with the <c>ArrayDict</c> settings of <paramref name="more"/>.</summary>
+    public static async Task<IHost> StartClientAsync(string clusterId, int gatewayPort, CancellationToken cancellationToken, IEnumerable<KeyValuePair<string, string?>>? more = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["ArrayDict:ClusterId"] = clusterId,
             ["ArrayDict:Gateways:0"] = $"127.0.0.1:{gatewayPort}",
-        });
+        };
+        foreach (var (key, value) in more ?? [])
+        {
+            settings[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.AddArrayDictClient();
         var client = builder.Build();
         try

@@ -43,6 +43,8 @@ internal static class HostileCliInputs
         ["run: -1 objects"] = (["run", "--objects", "-1"], 2, "--objects is -1"),
         ["run: int.MaxValue rows"] = (["run", "--rows", "2147483647", "--objects", "1"], 2, "--rows is 2147483647"),
         ["run: rows wider than MaxWidth"] = (["run", "--objects", "1", "--rows", "1", "--width", "100000", "--first-id", "50"], 1, "MaxWidth"),
+        ["run: call timeout 0"] = (["run", "--objects", "1", "--call-timeout", "0"], 2, "--call-timeout is 0"),
+        ["run: call timeout over a day"] = (["run", "--objects", "1", "--call-timeout", "1e9"], 2, "--call-timeout is 1000000000"),
         ["bench: unknown variant"] = (["bench", "--variants", "fast"], 2, "--variants has 'fast'"),
         ["unknown command"] = (["frobnicate"], 2, "frobnicate"),
     };
