@@ -39,6 +39,13 @@ internal static class BenchCommand
             DefaultValueFactory = _ => 1,
         };
         Validation.Between(rounds, 1, 1000);
+        var warmup = new Option<int>("--warmup")
+        {
+            Description = "Run every variant this many times first, untimed and left out of the medians, so that the JIT has compiled each variant's own code before its timed rounds.",
+            HelpName = "W",
+            DefaultValueFactory = _ => 1,
+        };
+        Validation.Between(warmup, 0, 100);
         var bytesRows = new Option<int[]>("--bytes-rows")
         {
             Description = "Row counts R at which to measure the bytes a call sends.",
@@ -70,7 +77,7 @@ internal static class BenchCommand
             "Run SW1 in each variant (raw Parallel.For, a plain Orleans grain, ours without persistence, with the synced journal, with the journal unsynced, with a binary snapshot per call, with a JSON snapshot per call) and measure the bytes a call sends. "
             + "--storage AzureBlob runs the persisted variants against Azure Blob storage (with --connection-string), each run in a new container deleted afterwards.")
         {
-            variants, rounds, bytesRows, bytesObjects, noBytes,
+            variants, rounds, warmup, bytesRows, bytesObjects, noBytes,
         };
         workload.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
@@ -82,7 +89,7 @@ internal static class BenchCommand
 
             // Calibrated before any silo starts, so that nothing else competes for the cores while the kernel is timed.
             var parameters = workload.Parameters(parse, cancellationToken);
-            var plan = new BenchPlan(parameters, parse.GetValue(workload.WorkMicroseconds), chosen, parse.GetValue(rounds), storage);
+            var plan = new BenchPlan(parameters, parse.GetValue(workload.WorkMicroseconds), chosen, parse.GetValue(rounds), storage, parse.GetValue(warmup));
             return BenchRunner.RunAsync(output, settings, plan, parse.GetValue(noBytes) ? [] : parse.GetValue(bytesRows) ?? [], parse.GetValue(bytesObjects), cancellationToken);
         });
         return command;

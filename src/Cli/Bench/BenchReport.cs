@@ -8,7 +8,7 @@ namespace ArrayDictOrleans.Client.Bench;
 /// <summary>The report of <c>arraydict bench</c>; with <c>--json</c>, printed as one object with these names in camelCase.</summary>
 /// <param name="Variants">Each variant, in order, with its median over the rounds.</param>
 /// <param name="BytesPerCall">The bytes a call sends, per row count.</param>
-/// <param name="Rounds">How many times each variant ran.</param>
+/// <param name="Rounds">How many times each variant ran, timed.</param>
 /// <param name="WorkMicroseconds">K, the <c>--work-us</c> flag (0: no work).</param>
 /// <param name="WorkIterations">The kernel steps per call K was calibrated to.</param>
 /// <param name="Cores">The cores of the machine, the denominator of the efficiency.</param>
@@ -16,6 +16,7 @@ namespace ArrayDictOrleans.Client.Bench;
 /// <param name="Calls">Calls each run made.</param>
 /// <param name="TotalRows">The totalRows every run agreed on.</param>
 /// <param name="Checksum">The checksum every run agreed on (the first run's).</param>
+/// <param name="WarmupRounds">The untimed rounds of every variant that came first.</param>
 internal sealed record BenchReport(
     BenchVariant[] Variants,
     BytesPerCall[] BytesPerCall,
@@ -26,9 +27,10 @@ internal sealed record BenchReport(
     string Storage,
     long Calls,
     long TotalRows,
-    double Checksum)
+    double Checksum,
+    int WarmupRounds)
 {
-    public static BenchReport Create(BenchPlan plan, Dictionary<string, List<BenchRun>> runs, List<BytesPerCall> bytes)
+    public static BenchReport Create(BenchPlan plan, Dictionary<string, List<BenchRun>> runs, Dictionary<string, List<BenchRun>> warmups, List<BytesPerCall> bytes)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(runs);
@@ -54,7 +56,8 @@ internal sealed record BenchReport(
                 iterations > 0 ? loopSeconds / iterations : 0,
                 [.. variantRuns.Select(r => r.Loop.Elapsed.TotalSeconds)],
                 WorkCalibration.Efficiency(calls, plan.WorkMicroseconds, loopSeconds),
-                variantRuns[^1].StoredBytes));
+                variantRuns[^1].StoredBytes,
+                [.. warmups[name].Select(r => r.Loop.Elapsed.TotalSeconds)]));
         }
 
         var first = runs.Count > 0 && plan.Variants.Length > 0 ? runs[plan.Variants[0]][0].Loop : null;
@@ -68,7 +71,8 @@ internal sealed record BenchReport(
             plan.Storage.ToString(),
             first?.Calls ?? 0,
             first?.TotalRows ?? 0,
-            first?.Checksum ?? 0);
+            first?.Checksum ?? 0,
+            plan.WarmupRounds);
     }
 
     /// <summary>The middle value, or the mean of the two middle values of an even count.</summary>
@@ -92,7 +96,8 @@ internal sealed record BenchReport(
         var c = CultureInfo.InvariantCulture;
         var p = plan.Parameters;
         string work = WorkMicroseconds > 0 ? string.Create(c, $" work={WorkMicroseconds:N0} µs") : string.Empty;
-        string rounds = Rounds > 1 ? string.Create(c, $", median of {Rounds} rounds") : string.Empty;
+        string rounds = (Rounds > 1 ? string.Create(c, $", median of {Rounds} rounds") : string.Empty)
+            + (WarmupRounds > 0 ? string.Create(c, $" after {WarmupRounds} untimed") : string.Empty);
         string storage = plan.Storage == BenchStorage.AzureBlob ? ", persisted variants on Azure Blob storage" : string.Empty;
         var table = new Table().Border(TableBorder.Rounded)
             .Title(Markup.Escape(string.Create(c, $"SW1: N={p.Objects:N0} R={p.Rows:N0} U={p.Updates} A={p.Appends} T={p.Budget} W={p.Width}{work}{rounds}{storage}")));
@@ -167,6 +172,7 @@ internal sealed record BenchReport(
 /// <param name="RoundSeconds">Each round's loop seconds, in order.</param>
 /// <param name="Efficiency">With <c>--work-us K</c>: calls x K µs over median loop seconds x cores; absent without.</param>
 /// <param name="StoredBytes">Bytes in the variant's storage after its last round's loop; 0 without persistence.</param>
+/// <param name="WarmupRoundSeconds">Each untimed round's loop seconds, in order (the first pays for the JIT).</param>
 internal sealed record BenchVariant(
     string Name,
     double LoopSeconds,
@@ -176,7 +182,8 @@ internal sealed record BenchVariant(
     double SecondsPerIteration,
     double[] RoundSeconds,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Efficiency,
-    long StoredBytes);
+    long StoredBytes,
+    double[] WarmupRoundSeconds);
 
 /// <summary>The bytes sent per call at <see cref="Rows"/> initial rows.</summary>
 /// <param name="Rows">R.</param>

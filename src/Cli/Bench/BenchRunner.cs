@@ -15,17 +15,22 @@ internal static class BenchRunner
     {
         string root = Path.GetFullPath(settings.DataDirectory ?? "data");
         var runs = plan.Variants.ToDictionary(variant => variant, _ => new List<BenchRun>());
+        var warmups = plan.Variants.ToDictionary(variant => variant, _ => new List<BenchRun>());
         var bytes = new List<BytesPerCall>();
         await ProgressDisplay.RunAsync(output.Console, output.ShowProgress, async progress =>
         {
-            for (int round = 1; round <= plan.Rounds; round++)
+            int firstRound = 1 - plan.WarmupRounds;
+            for (int round = firstRound; round <= plan.Rounds; round++)
             {
-                string prefix = plan.Rounds > 1 ? string.Create(CultureInfo.InvariantCulture, $"round {round}/{plan.Rounds}: ") : string.Empty;
+                string prefix = round < 1 ? string.Create(CultureInfo.InvariantCulture, $"warm-up {round - firstRound + 1}/{plan.WarmupRounds}: ")
+                    : plan.Rounds > 1 ? string.Create(CultureInfo.InvariantCulture, $"round {round}/{plan.Rounds}: ")
+                    : string.Empty;
                 foreach (string variant in plan.Variants)
                 {
                     GC.Collect();
                     GC.WaitForPendingFinalizers();
-                    runs[variant].Add(await RunVariantAsync(output, settings, plan, variant, firstRound: round == 1, root, label => progress?.Invoke(prefix + label), cancellationToken));
+                    var run = await RunVariantAsync(output, settings, plan, variant, firstRound: round == firstRound, root, label => progress?.Invoke(prefix + label), cancellationToken);
+                    (round < 1 ? warmups : runs)[variant].Add(run);
                 }
             }
 
@@ -38,7 +43,8 @@ internal static class BenchRunner
         });
 
         CheckAgreement(runs);
-        var report = BenchReport.Create(plan, runs, bytes);
+        CheckAgreement(warmups);
+        var report = BenchReport.Create(plan, runs, warmups, bytes);
         if (output.Json)
         {
             output.WriteJson(report);

@@ -1,3 +1,4 @@
+using ArrayDictOrleans.Grains;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Serialization;
@@ -44,10 +45,13 @@ internal static class BenchVariants
         return settings;
     }
 
-    /// <summary>More silo configuration for <paramref name="variant"/>: the JSON snapshots' serializer; null when none.</summary>
-    public static Action<ISiloBuilder>? ConfigureSilo(string variant) => variant == OrleansJsonSnapshots
-        ? UseNewtonsoftJsonSnapshots
-        : null;
+    /// <summary>More silo configuration for <paramref name="variant"/>: the JSON snapshots' serializer, or no storage at all; null when none.</summary>
+    public static Action<ISiloBuilder>? ConfigureSilo(string variant) => variant switch
+    {
+        OrleansJsonSnapshots => UseNewtonsoftJsonSnapshots,
+        Orleans => silo => silo.Services.AddKeyedSingleton<IGrainStorage>(ArrayDictGrainOptions.StorageName, new DiscardingGrainStorage()),
+        _ => null,
+    };
 
     /// <summary>
     /// Orleans' default JSON grain-storage serializer (<see cref="JsonGrainStorageSerializer"/>, Newtonsoft) on the

@@ -21,6 +21,7 @@ public sealed class BadInputTests
     [InlineData("--out", "export", "1")]
     [InlineData("'.txt' names no known format", "export", "1", "--out", "a.txt")]
     [InlineData("--variants has 'fast'", "bench", "--variants", "fast")]
+    [InlineData("--warmup is -1", "bench", "--warmup", "-1")]
     [InlineData("--connect-timeout is 0", "info", "1", "--connect-timeout", "0")]
     [InlineData("--storage is 'Disk'", "info", "1", "--storage", "Disk")]
     public async Task Cli_BadUsage_ExitsTwoWithOneLine(string mentions, params string[] args)

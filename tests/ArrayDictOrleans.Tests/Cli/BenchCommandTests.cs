@@ -49,6 +49,27 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public async Task Bench_Json_TwoWarmupRounds_RunUntimedFirstAndStayOutOfTheMedian()
+    {
+        using var data = new TempDirectory();
+
+        var json = (await CliRunner.RunAsync(
+            "bench", "--json", "--no-bytes", "--data-dir", data.Path, "--objects", "8", "--rows", "40", "--iterations", "3",
+            "--variants", "raw", "orleans", "--rounds", "1", "--warmup", "2")).Json();
+
+        Assert.Equal(2, json.GetProperty("warmupRounds").GetInt32());
+        Assert.Equal(1, json.GetProperty("rounds").GetInt32());
+        foreach (var variant in json.GetProperty("variants").EnumerateArray())
+        {
+            double[] warmups = [.. variant.GetProperty("warmupRoundSeconds").EnumerateArray().Select(r => r.GetDouble())];
+            double[] rounds = [.. variant.GetProperty("roundSeconds").EnumerateArray().Select(r => r.GetDouble())];
+            Assert.Equal(2, warmups.Length);
+            Assert.All(warmups, seconds => Assert.True(seconds > 0));
+            Assert.Equal(rounds[0], variant.GetProperty("loopSeconds").GetDouble());
+        }
+    }
+
+    [Fact]
     public async Task Bench_Json_ThreeRounds_ThreeRoundValuesAndMedianIsTheMiddleOne()
     {
         using var data = new TempDirectory();
