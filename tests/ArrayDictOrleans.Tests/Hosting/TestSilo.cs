@@ -72,6 +72,20 @@ public static class TestSilo
         return client;
     }
 
+    /// <summary>Stops and disposes <paramref name="hosts"/> in order (clients before their silo), skipping those never built.</summary>
+    public static async Task StopAsync(params IHost?[] hosts)
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        foreach (var host in hosts)
+        {
+            if (host is not null)
+            {
+                await host.StopAsync(timeout.Token);
+                host.Dispose();
+            }
+        }
+    }
+
     /// <summary>The SDK of a started client host.</summary>
     public static ArrayDictClient Sdk(this IHost client) => client.Services.GetRequiredService<ArrayDictClient>();
 }

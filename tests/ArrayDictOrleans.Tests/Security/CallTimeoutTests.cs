@@ -46,21 +46,7 @@ public sealed class CallTimeoutTests : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync()
-    {
-        using var timeout = new CancellationTokenSource(TestSilo.StartTimeout);
-        if (_client is not null)
-        {
-            await _client.StopAsync(timeout.Token);
-            _client.Dispose();
-        }
-
-        if (_silo is not null)
-        {
-            await _silo.StopAsync(timeout.Token);
-            _silo.Dispose();
-        }
-    }
+    public Task DisposeAsync() => TestSilo.StopAsync(_client, _silo);
 
     [Fact]
     public async Task ApplyAsync_MethodOutlastingTheResponseTimeout_WithoutATimeoutOfItsOwn_TimesOut()

@@ -107,17 +107,6 @@ public sealed class ArrayDictMetricsFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Listener.Dispose();
-        using var timeout = new CancellationTokenSource(TestSilo.StartTimeout);
-        if (_client is not null)
-        {
-            await _client.StopAsync(timeout.Token);
-            _client.Dispose();
-        }
-
-        if (_silo is not null)
-        {
-            await _silo.StopAsync(timeout.Token);
-            _silo.Dispose();
-        }
+        await TestSilo.StopAsync(_client, _silo);
     }
 }
