@@ -10,6 +10,7 @@ public sealed partial class ArrayDictGrain
     /// <inheritdoc />
     public Task<ArrayDictPage> ExportPageAsync(int startRow, int maxRows)
     {
+        ThrowIfDamaged();
         ArgumentOutOfRangeException.ThrowIfNegative(startRow);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
         var dict = Dict;
@@ -72,6 +73,7 @@ public sealed partial class ArrayDictGrain
     /// <inheritdoc />
     public Task<Guid> BeginImportAsync(int width, int expectedRows)
     {
+        ThrowIfDamaged();
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(expectedRows);
         _limits.CheckSize(expectedRows, width, $"An import into ArrayDict {this.GetPrimaryKeyLong()}");
@@ -86,6 +88,7 @@ public sealed partial class ArrayDictGrain
     /// <inheritdoc />
     public Task ImportPageAsync(Guid importId, RowBatch rows)
     {
+        ThrowIfDamaged();
         ArgumentNullException.ThrowIfNull(rows);
         var staged = StagedFor(importId);
         try
@@ -121,6 +124,7 @@ public sealed partial class ArrayDictGrain
     /// <inheritdoc />
     public async Task CommitImportAsync(Guid importId)
     {
+        ThrowIfDamaged();
         var staged = StagedFor(importId);
         _import = null;
         if (staged.Dict.Count != staged.ExpectedRows)
@@ -135,6 +139,7 @@ public sealed partial class ArrayDictGrain
     /// <inheritdoc />
     public Task AbortImportAsync(Guid importId)
     {
+        ThrowIfDamaged();
         if (_import?.Id == importId)
         {
             _import = null;

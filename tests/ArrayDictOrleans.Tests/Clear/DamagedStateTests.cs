@@ -97,6 +97,27 @@ public abstract class DamagedStateTests(ClearClusters clusters)
         Assert.True(left.Count == 0, $"still stored after the forced clear: {string.Join(", ", left)}");
     }
 
+    [Fact]
+    public async Task DamagedState_EveryMethodOfTheInterfaceButForceClear_IsRefused()
+    {
+        var cluster = await clusters.GetAsync(SnapshotMode.Journal);
+        var grain = await FilledAndDamagedAsync(cluster, SnapshotMode.Journal);
+        var damaged = await clusters.Place.ReadStoredAsync(grain.GetGrainId());
+        var methods = typeof(IArrayDictGrain).GetMethods().Where(m => m.Name != nameof(IArrayDictGrain.ForceClearAsync)).ToArray();
+
+        // Whatever the arguments (defaults and nulls here), a damaged ArrayDict refuses before it looks at them.
+        foreach (var method in methods)
+        {
+            var call = method.IsGenericMethodDefinition ? method.MakeGenericMethod(typeof(double)) : method;
+            object?[] arguments = [.. call.GetParameters().Select(p => p.ParameterType.IsValueType ? Activator.CreateInstance(p.ParameterType) : null)];
+            var refused = await Assert.ThrowsAsync<ArrayDictDamagedException>(() => (Task)call.Invoke(grain, arguments)!);
+            Assert.Equal(grain.GetPrimaryKeyLong(), refused.ArrayDictId);
+        }
+
+        Assert.True(methods.Length >= 21, $"only {methods.Length} methods found on {nameof(IArrayDictGrain)}");
+        AssertSameStored(damaged, await clusters.Place.ReadStoredAsync(grain.GetGrainId()), "refused calls change nothing stored");
+    }
+
     private async Task<IArrayDictGrain> FilledAndDamagedAsync(StorageCluster cluster, SnapshotMode mode)
     {
         var grain = cluster.NewGrain();
