@@ -18,7 +18,7 @@ public static class ArrayDictJournalGrainStorageFactory
         ArgumentNullException.ThrowIfNull(name);
         var options = services.GetRequiredService<IOptionsMonitor<LocalFileJournalStorageOptions>>().Get(name);
         new ArrayDictJournalOptionsValidator(options, name).ValidateConfiguration();
-        var store = new LocalFileJournalStore(Path.Combine(options.RootDirectory, LocalFileNames.Escape(name)), options);
+        var store = new LocalFileJournalStore(Path.Combine(options.RootDirectory, LocalFileNames.Escape(name)), options, services.GetService<ILogger<LocalFileJournalStore>>());
         return Create(services, name, store, options);
     }
 

@@ -58,9 +58,14 @@ public sealed class ArrayDictJournalOptionsValidator(ArrayDictJournalOptions opt
                     throw Invalid(nameof(LocalFileJournalStorageOptions.SyncMethod), $"is {local.SyncMethod}; use {string.Join(", ", Enum.GetNames<JournalSyncMethod>())}");
                 }
 
-                if (local.SyncMethod == JournalSyncMethod.FileSystem && !OperatingSystem.IsLinux())
+                if ((local.SyncMethod is JournalSyncMethod.FileSystem or JournalSyncMethod.WriteAheadLog) && !OperatingSystem.IsLinux())
                 {
-                    throw Invalid(nameof(LocalFileJournalStorageOptions.SyncMethod), $"is {JournalSyncMethod.FileSystem}, which needs Linux's syncfs; use {JournalSyncMethod.Files} or {JournalSyncMethod.Auto}");
+                    throw Invalid(nameof(LocalFileJournalStorageOptions.SyncMethod), $"is {local.SyncMethod}, which needs Linux's syncfs; use {JournalSyncMethod.Files} or {JournalSyncMethod.Auto}");
+                }
+
+                if (local.WriteAheadLogBytes < JournalWriteAheadLog.MinimumCapacity || local.WriteAheadLogBytes > int.MaxValue)
+                {
+                    throw Invalid(nameof(LocalFileJournalStorageOptions.WriteAheadLogBytes), $"must be from {JournalWriteAheadLog.MinimumCapacity} to {int.MaxValue} bytes, not {local.WriteAheadLogBytes}");
                 }
 
                 break;

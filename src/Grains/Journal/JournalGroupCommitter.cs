@@ -11,9 +11,18 @@ namespace ArrayDictOrleans.Grains.Journal;
 /// it returned; a failed sync fails every request of its batch, a failed write only its own request.
 /// </summary>
 /// <remarks>
+/// <para>
+/// With <see cref="JournalSyncMethod.WriteAheadLog"/> a batch of appends is made durable by one write and one
+/// <c>fdatasync</c> of the silo's <see cref="JournalWriteAheadLog"/>, whatever the number of files written; a batch that
+/// also holds other requests (a base, a rename, a deleted directory) is synced with <c>syncfs</c>, which covers the
+/// appends too. After a batch failed, the next one is synced with <c>syncfs</c>: the failed batch's bytes may be in the
+/// journal files without being in the log, and a later logged record behind them must not outlive them.
+/// </para>
+/// <para>
 /// The writes are done on the committer's thread because a write that extends a file changes its size, which on a
 /// journaling file system (ext4) waits for the file system's journal commit that a sync has just started: done on the
 /// grains' threads, such writes stalled the silo's thread pool for a sync at a time.
+/// </para>
 /// </remarks>
 internal sealed class JournalGroupCommitter : IDisposable
 {
@@ -22,6 +31,7 @@ internal sealed class JournalGroupCommitter : IDisposable
 
     private readonly string _rootDirectory;
     private readonly JournalSyncMethod _method;
+    private readonly long _logCapacity;
     private readonly object _gate = new();
     private readonly SemaphoreSlim _signal = new(0);
     private Batch? _pending;
@@ -30,18 +40,23 @@ internal sealed class JournalGroupCommitter : IDisposable
     private bool _disposed;
     private long _syncs;
     private long _lastSyncTicks;
+    private JournalWriteAheadLog? _log;
+    private bool _fileSystemSyncOwed;
+    private long _fileSystemSyncs;
 
     /// <summary>Initializes a new instance of the <see cref="JournalGroupCommitter"/> class.</summary>
     /// <param name="rootDirectory">The provider's directory: every file synced lies under it.</param>
     /// <param name="method">How to sync; <see cref="JournalSyncMethod.Auto"/> picks for the operating system.</param>
-    public JournalGroupCommitter(string rootDirectory, JournalSyncMethod method)
+    /// <param name="logCapacity">The size of the write-ahead log (<see cref="JournalSyncMethod.WriteAheadLog"/> only).</param>
+    public JournalGroupCommitter(string rootDirectory, JournalSyncMethod method, long logCapacity = LocalFileJournalStorageOptions.DefaultWriteAheadLogBytes)
     {
         _rootDirectory = rootDirectory;
+        _logCapacity = logCapacity;
         _method = method switch
         {
-            JournalSyncMethod.Auto => NativeFileSync.CanSyncFileSystem ? JournalSyncMethod.FileSystem : JournalSyncMethod.Files,
-            JournalSyncMethod.FileSystem when !NativeFileSync.CanSyncFileSystem =>
-                throw new PlatformNotSupportedException($"{nameof(JournalSyncMethod)}.{nameof(JournalSyncMethod.FileSystem)} needs Linux's syncfs; use {nameof(JournalSyncMethod.Files)}."),
+            JournalSyncMethod.Auto => NativeFileSync.CanSyncFileSystem ? JournalSyncMethod.WriteAheadLog : JournalSyncMethod.Files,
+            JournalSyncMethod.FileSystem or JournalSyncMethod.WriteAheadLog when !NativeFileSync.CanSyncFileSystem =>
+                throw new PlatformNotSupportedException($"{nameof(JournalSyncMethod)}.{method} needs Linux's syncfs; use {nameof(JournalSyncMethod.Files)}."),
             _ => method,
         };
     }
@@ -51,6 +66,12 @@ internal sealed class JournalGroupCommitter : IDisposable
 
     /// <summary>Gets the syncs made so far.</summary>
     public long Syncs => Interlocked.Read(ref _syncs);
+
+    /// <summary>Gets the batches synced with <c>syncfs</c> (<see cref="JournalSyncMethod.FileSystem"/>, and batches the write-ahead log does not stand for).</summary>
+    internal long FileSystemSyncs => Interlocked.Read(ref _fileSystemSyncs);
+
+    /// <summary>Gets the write-ahead log, once the first batch created it (<see cref="JournalSyncMethod.WriteAheadLog"/>).</summary>
+    internal JournalWriteAheadLog? Log => _log;
 
     /// <summary>A test hook, called on the committer's thread before each sync with the batch's size; throwing from it fails the batch as a failed sync would.</summary>
     internal Action<int>? BeforeSync { get; set; }
@@ -78,7 +99,28 @@ internal sealed class JournalGroupCommitter : IDisposable
     public Task SyncAsync(SafeFileHandle? file, string? filePath, params IEnumerable<string> directories) =>
         Enqueue(file, filePath, directories, null);
 
-    private Task Enqueue(SafeFileHandle? file, string? filePath, IEnumerable<string> directories, (Action Write, TaskCompletionSource Done)? write)
+    /// <summary>
+    /// Runs <paramref name="write"/> on the committer's thread with the next batch (it writes <paramref name="data"/> at
+    /// <paramref name="offset"/> of <paramref name="file"/>, an existing file whose directory entry is durable), then makes
+    /// it durable: through the write-ahead log with <see cref="JournalSyncMethod.WriteAheadLog"/>, else as
+    /// <see cref="WriteAndSyncAsync"/> does.
+    /// </summary>
+    /// <param name="write">Writes <paramref name="data"/> to <paramref name="file"/>.</param>
+    /// <param name="file">The file written to.</param>
+    /// <param name="filePath">Its full path.</param>
+    /// <param name="logPath">Its path under the provider's directory, as the log names it.</param>
+    /// <param name="offset">Where <paramref name="data"/> goes in the file.</param>
+    /// <param name="data">The bytes written; not changed until the returned task completes.</param>
+    /// <exception cref="IOException">The sync failed: the write may not be on the disk.</exception>
+    public Task WriteAndLogAsync(Action write, SafeFileHandle file, string filePath, string logPath, long offset, ReadOnlyMemory<byte> data)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(file, filePath, [], (write, done), new LogEntry(logPath, offset, data));
+        return done.Task;
+    }
+
+    private Task Enqueue(SafeFileHandle? file, string? filePath, IEnumerable<string> directories, (Action Write, TaskCompletionSource Done)? write, LogEntry? entry = null)
     {
         Batch batch;
         bool signal = false;
@@ -92,7 +134,7 @@ internal sealed class JournalGroupCommitter : IDisposable
             }
 
             batch = _pending;
-            batch.Add(_method, file, filePath, directories, write);
+            batch.Add(_method, file, filePath, directories, write, entry);
             _thread ??= StartThread();
         }
 
@@ -122,8 +164,14 @@ internal sealed class JournalGroupCommitter : IDisposable
         return done.Task;
     }
 
-    /// <summary>Fails what still waits and stops the committer's thread.</summary>
-    public void Dispose()
+    /// <summary>Fails what still waits, stops the committer's thread, syncs the file system and deletes the write-ahead log.</summary>
+    /// <exception cref="IOException">The last sync failed: the log is kept, for the next start's recovery.</exception>
+    public void Dispose() => Stop(abandon: false);
+
+    /// <summary>Stops the committer and closes its log without syncing or deleting it, as a crash of the process would (tests).</summary>
+    internal void Abandon() => Stop(abandon: true);
+
+    private void Stop(bool abandon)
     {
         Thread? thread;
         lock (_gate)
@@ -142,6 +190,14 @@ internal sealed class JournalGroupCommitter : IDisposable
         _pending?.Fail(new ObjectDisposedException(nameof(JournalGroupCommitter), "The journal's storage was disposed before these writes were synced."));
         _root?.Dispose();
         _signal.Dispose();
+        if (abandon)
+        {
+            _log?.Abandon();
+        }
+        else
+        {
+            _log?.Dispose();
+        }
     }
 
     private Thread StartThread()
@@ -208,7 +264,20 @@ internal sealed class JournalGroupCommitter : IDisposable
 
     private void Commit(Batch batch)
     {
-        batch.RunWrites();
+        try
+        {
+            if (_method == JournalSyncMethod.WriteAheadLog && !batch.NeedsFileSystemSync && !_fileSystemSyncOwed)
+            {
+                _log ??= JournalWriteAheadLog.Create(_rootDirectory, _logCapacity);
+            }
+        }
+        catch (Exception exception)
+        {
+            batch.Fail(exception as IOException ?? new IOException($"The journal's write-ahead log could not be created: {exception.Message}", exception));
+            return;
+        }
+
+        batch.RunWrites(_method == JournalSyncMethod.WriteAheadLog && !batch.NeedsFileSystemSync && !_fileSystemSyncOwed ? _log : null);
         try
         {
             BeforeSync?.Invoke(batch.Count);
@@ -222,13 +291,21 @@ internal sealed class JournalGroupCommitter : IDisposable
         }
         catch (Exception exception)
         {
+            _fileSystemSyncOwed = _method == JournalSyncMethod.WriteAheadLog;
+            _log?.Discard();
             batch.Fail(exception as IOException ?? new IOException($"The sync of {batch.Count} journal writes failed: {exception.Message}", exception));
         }
     }
 
     private void Sync(Batch batch)
     {
-        if (_method == JournalSyncMethod.FileSystem)
+        if (_method == JournalSyncMethod.WriteAheadLog && !batch.NeedsFileSystemSync && !_fileSystemSyncOwed)
+        {
+            _log!.Commit();
+            return;
+        }
+
+        if (_method is JournalSyncMethod.FileSystem or JournalSyncMethod.WriteAheadLog)
         {
             if (_root is null)
             {
@@ -237,6 +314,8 @@ internal sealed class JournalGroupCommitter : IDisposable
             }
 
             NativeFileSync.SyncFileSystem(_root, _rootDirectory);
+            _fileSystemSyncOwed = false;
+            Interlocked.Increment(ref _fileSystemSyncs);
             return;
         }
 
@@ -259,7 +338,7 @@ internal sealed class JournalGroupCommitter : IDisposable
     private sealed class Batch
     {
         private readonly List<SafeFileHandle> _referenced = [];
-        private readonly List<(Action Write, TaskCompletionSource Done)> _writes = [];
+        private readonly List<(Action Write, TaskCompletionSource Done, LogEntry? Entry)> _writes = [];
 
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -269,13 +348,18 @@ internal sealed class JournalGroupCommitter : IDisposable
 
         public HashSet<string> Directories { get; } = new(StringComparer.Ordinal);
 
-        public void Add(JournalSyncMethod method, SafeFileHandle? file, string? filePath, IEnumerable<string> directories, (Action Write, TaskCompletionSource Done)? write)
+        /// <summary>Gets whether a request of the batch is not an append the write-ahead log can stand for.</summary>
+        public bool NeedsFileSystemSync { get; private set; }
+
+        public void Add(JournalSyncMethod method, SafeFileHandle? file, string? filePath, IEnumerable<string> directories, (Action Write, TaskCompletionSource Done)? write, LogEntry? entry)
         {
             Count++;
             if (write is { } handedOver)
             {
-                _writes.Add(handedOver);
+                _writes.Add((handedOver.Write, handedOver.Done, entry));
             }
+
+            NeedsFileSystemSync |= entry is null;
 
             if (method != JournalSyncMethod.Files)
             {
@@ -294,14 +378,21 @@ internal sealed class JournalGroupCommitter : IDisposable
             Directories.UnionWith(directories);
         }
 
-        /// <summary>Does the handed-over writes; one that throws fails its own request, which then waits for no sync.</summary>
-        public void RunWrites()
+        /// <summary>
+        /// Does the handed-over writes, adding each one that succeeded to <paramref name="log"/> when given; one that throws
+        /// fails its own request, which then waits for no sync.
+        /// </summary>
+        public void RunWrites(JournalWriteAheadLog? log)
         {
             for (int i = 0; i < _writes.Count; i++)
             {
                 try
                 {
                     _writes[i].Write();
+                    if (log is not null && _writes[i].Entry is { } entry)
+                    {
+                        log.Add(entry.Path, entry.Offset, entry.Data.Span);
+                    }
                 }
                 catch (Exception exception)
                 {
@@ -314,7 +405,7 @@ internal sealed class JournalGroupCommitter : IDisposable
         {
             ReleaseReferences();
             Done.TrySetResult();
-            foreach (var (_, done) in _writes)
+            foreach (var (_, done, _) in _writes)
             {
                 done.TrySetResult();
             }
@@ -324,7 +415,7 @@ internal sealed class JournalGroupCommitter : IDisposable
         {
             ReleaseReferences();
             Done.TrySetException(exception);
-            foreach (var (_, done) in _writes)
+            foreach (var (_, done, _) in _writes)
             {
                 done.TrySetException(exception);
             }
@@ -340,4 +431,7 @@ internal sealed class JournalGroupCommitter : IDisposable
             _referenced.Clear();
         }
     }
+
+    /// <summary>What an append wrote, for the write-ahead log.</summary>
+    private readonly record struct LogEntry(string Path, long Offset, ReadOnlyMemory<byte> Data);
 }

@@ -3,6 +3,9 @@ namespace ArrayDictOrleans.Grains.Journal;
 /// <summary>The options of a journaling ArrayDict storage over local files (<see cref="LocalFileJournalStore"/>).</summary>
 public sealed class LocalFileJournalStorageOptions : ArrayDictJournalOptions
 {
+    /// <summary>The default of <see cref="WriteAheadLogBytes"/>: 64 MiB.</summary>
+    public const long DefaultWriteAheadLogBytes = 64L * 1024 * 1024;
+
     /// <summary>The default of <see cref="RootDirectory"/>.</summary>
     public const string DefaultRootDirectory = "./data";
 
@@ -19,6 +22,14 @@ public sealed class LocalFileJournalStorageOptions : ArrayDictJournalOptions
 
     /// <summary>How a group commit syncs (<see cref="JournalSyncMethod"/>). Default <see cref="JournalSyncMethod.Auto"/>.</summary>
     public JournalSyncMethod SyncMethod { get; set; } = JournalSyncMethod.Auto;
+
+    /// <summary>
+    /// The size of each silo's write-ahead log (<see cref="JournalSyncMethod.WriteAheadLog"/>), written in full with zeros
+    /// when the silo first appends: when it is full, the journal files are synced and it starts again. Larger logs sync
+    /// the journal files less often; recovery after a crash of the machine reads at most this much per silo. At least
+    /// 64 KiB. Default 64 MiB.
+    /// </summary>
+    public long WriteAheadLogBytes { get; set; } = DefaultWriteAheadLogBytes;
 
     /// <summary>
     /// How long an activation waits for its grain's lease while another process of the machine holds it (an activation

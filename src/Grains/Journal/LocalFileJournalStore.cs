@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 using Orleans.Storage;
 
@@ -24,8 +25,12 @@ namespace ArrayDictOrleans.Grains.Journal;
 /// After a write that failed, what the files hold is unknown: the next operation reads the position from the files again
 /// and fails with <see cref="InconsistentStateException"/> if it moved, so that the grain reloads.
 /// </para>
+/// <para>
+/// Before it reads its first grain, the store replays the write-ahead logs that silos which died left in the directory
+/// (<see cref="JournalWriteAheadLog.Recover"/>), whatever its own <see cref="JournalSyncMethod"/>.
+/// </para>
 /// </remarks>
-public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
+public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
 {
     /// <summary>The extension of a base snapshot file.</summary>
     public const string BaseExtension = ".base";
@@ -46,6 +51,8 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
     private readonly LocalFileJournalStorageOptions _options;
     private readonly JournalGroupCommitter? _committer;
     private readonly ConcurrentDictionary<string, GrainFiles> _grains = new(StringComparer.Ordinal);
+    private readonly Lazy<JournalRecovery> _recovery;
+    private readonly ILogger? _logger;
 
     // Directories above the grains' (state and grain type directories, the provider's) whose own entry in their parent
     // this store has synced: a grain's first base syncs the parent of each one on its path not yet in here, once.
@@ -54,13 +61,16 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
     /// <summary>Initializes a new instance of the <see cref="LocalFileJournalStore"/> class.</summary>
     /// <param name="directory">The provider's directory; grains get subdirectories of it.</param>
     /// <param name="options">The provider's options (syncing, lease timeout).</param>
-    public LocalFileJournalStore(string directory, LocalFileJournalStorageOptions options)
+    /// <param name="logger">Where the recovery of write-ahead logs is reported, if anywhere.</param>
+    public LocalFileJournalStore(string directory, LocalFileJournalStorageOptions options, ILogger<LocalFileJournalStore>? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentNullException.ThrowIfNull(options);
         _directory = Path.GetFullPath(directory);
         _options = options;
-        _committer = options.AllowLostCallsOnMachineCrash ? null : new JournalGroupCommitter(_directory, options.SyncMethod);
+        _logger = logger;
+        _committer = options.AllowLostCallsOnMachineCrash ? null : new JournalGroupCommitter(_directory, options.SyncMethod, options.WriteAheadLogBytes);
+        _recovery = new Lazy<JournalRecovery>(Recover, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Gets the directory that holds the grains' directories.</summary>
@@ -71,6 +81,15 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
 
     /// <summary>A test hook called at each step of a write, by name; throwing from it simulates a crash there.</summary>
     internal Action<string>? FaultPoint { get; set; }
+
+    /// <summary>
+    /// A test hook: appends then leave their journal files as they were (and are only logged), as if a crash of the machine
+    /// had lost what the operating system held of them.
+    /// </summary>
+    internal bool LoseUnsyncedJournalWrites { get; set; }
+
+    /// <summary>Gets what this store's recovery of write-ahead logs did (running it if it has not run yet).</summary>
+    internal JournalRecovery Recovery => _recovery.Value;
 
     /// <summary>Gets the directory that holds the files of the grain stored under <paramref name="key"/>.</summary>
     /// <param name="key">The grain's storage key.</param>
@@ -163,6 +182,11 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
             });
             void Write() => grain.Lease.WhileHeld(() =>
             {
+                if (LoseUnsyncedJournalWrites)
+                {
+                    return true;
+                }
+
                 if (FaultPoint is { } fault)
                 {
                     // A crash in the middle of the append: part of the record reaches the file.
@@ -179,9 +203,13 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
                 return true;
             });
 
-            if (_committer is { } committer)
+            if (_committer is { } committer && !created)
             {
-                await committer.WriteAndSyncAsync(Write, file, path, created ? [grain.Directory] : []).ConfigureAwait(false);
+                await committer.WriteAndLogAsync(Write, file, path, grain.LogPath(expected.Generation), expected.JournalLength, record).ConfigureAwait(false);
+            }
+            else if (_committer is { } creating)
+            {
+                await creating.WriteAndSyncAsync(Write, file, path, grain.Directory).ConfigureAwait(false);
             }
             else
             {
@@ -288,8 +316,22 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Releases every grain's lease and file, and stops the group commit (what a process exit would do).</summary>
+    /// <summary>Releases every grain's lease and file, and stops the group commit, which syncs and deletes its write-ahead log.</summary>
+    /// <exception cref="IOException">The last sync failed: the write-ahead log is kept, for the next start's recovery.</exception>
     public void Dispose()
+    {
+        ReleaseAll();
+        _committer?.Dispose();
+    }
+
+    /// <summary>Releases every grain's lease and file and stops the group commit without its last sync, leaving its write-ahead log for recovery, as a crash of the process would (tests).</summary>
+    internal void Abandon()
+    {
+        ReleaseAll();
+        _committer?.Abandon();
+    }
+
+    private void ReleaseAll()
     {
         foreach (var key in _grains.Keys)
         {
@@ -298,9 +340,21 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
                 grain.Dispose();
             }
         }
-
-        _committer?.Dispose();
     }
+
+    private JournalRecovery Recover()
+    {
+        var recovery = JournalWriteAheadLog.Recover(_directory, _options.LeaseTimeout);
+        if (recovery.Logs > 0 && _logger is not null)
+        {
+            LogRecovered(_logger, _directory, recovery.Logs, recovery.Replayed, recovery.Skipped);
+        }
+
+        return recovery;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal '{Directory}': replayed {Replayed} writes ({Skipped} to files gone since) from {Logs} write-ahead logs that silos which stopped without syncing left behind")]
+    private static partial void LogRecovered(ILogger logger, string directory, int logs, long replayed, long skipped);
 
     private async Task DeleteAsync(string key, JournalPosition? expected, bool force, CancellationToken cancellationToken)
     {
@@ -487,8 +541,9 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
 
     private async Task<GrainFiles> OpenAsync(string key, CancellationToken cancellationToken)
     {
+        _ = _recovery.Value;
         var lease = await LocalFileLeases.AcquireAsync(_directory, key, _options.LeaseTimeout, cancellationToken).ConfigureAwait(false);
-        var grain = new GrainFiles(lease, GetGrainDirectory(key));
+        var grain = new GrainFiles(lease, GetGrainDirectory(key), key.Replace(Path.DirectorySeparatorChar, '/'));
         if (_grains.TryGetValue(key, out var previous))
         {
             previous.Dispose();
@@ -520,9 +575,11 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
     }
 
     /// <summary>What this store holds of one grain between its read and its release.</summary>
-    private sealed class GrainFiles(LocalFileLease lease, string directory) : IDisposable
+    private sealed class GrainFiles(LocalFileLease lease, string directory, string logDirectory) : IDisposable
     {
         private bool _positionKnown;
+        private long _logPathGeneration = -1;
+        private string _logPath = string.Empty;
         private long? _generation;
         private long _journalLength;
 
@@ -546,6 +603,18 @@ public sealed class LocalFileJournalStore : IArrayDictJournalStore, IDisposable
 
                 return _generation is { } generation ? new JournalPosition(generation, _journalLength) : null;
             }
+        }
+
+        /// <summary>The path of the journal of <paramref name="generation"/> under the provider's directory, as the write-ahead log names it.</summary>
+        public string LogPath(long generation)
+        {
+            if (generation != _logPathGeneration)
+            {
+                _logPath = logDirectory + "/" + generation.ToString("x16", CultureInfo.InvariantCulture) + JournalExtension;
+                _logPathGeneration = generation;
+            }
+
+            return _logPath;
         }
 
         public void SetPosition(long? generation, long journalLength)

@@ -31,7 +31,7 @@ public static class ArrayDictFullGrainStorageFactory
             RootDirectory = options.RootDirectory,
             AllowLostCallsOnMachineCrash = !options.FlushToDisk,
         };
-        var store = new LocalFileJournalStore(Path.Combine(options.RootDirectory, LocalFileNames.Escape(name)), journalOptions);
+        var store = new LocalFileJournalStore(Path.Combine(options.RootDirectory, LocalFileNames.Escape(name)), journalOptions, services.GetService<ILogger<LocalFileJournalStore>>());
         return Create(services, name, snapshots, store, journalOptions);
     }
 
