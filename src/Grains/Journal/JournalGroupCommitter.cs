@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 
 namespace ArrayDictOrleans.Grains.Journal;
@@ -24,7 +25,7 @@ namespace ArrayDictOrleans.Grains.Journal;
 /// grains' threads, such writes stalled the silo's thread pool for a sync at a time.
 /// </para>
 /// </remarks>
-internal sealed class JournalGroupCommitter : IDisposable
+internal sealed partial class JournalGroupCommitter : IDisposable
 {
     /// <summary>How long the committer waits for one more request before it syncs the batch it has (µs).</summary>
     internal const uint GatherPauseMicroseconds = 100;
@@ -32,6 +33,7 @@ internal sealed class JournalGroupCommitter : IDisposable
     private readonly string _rootDirectory;
     private readonly JournalSyncMethod _method;
     private readonly long _logCapacity;
+    private readonly ILogger? _logger;
     private readonly object _gate = new();
     private readonly SemaphoreSlim _signal = new(0);
     private Batch? _pending;
@@ -42,16 +44,19 @@ internal sealed class JournalGroupCommitter : IDisposable
     private long _lastSyncTicks;
     private JournalWriteAheadLog? _log;
     private bool _fileSystemSyncOwed;
+    private bool _logWanted;
     private long _fileSystemSyncs;
 
     /// <summary>Initializes a new instance of the <see cref="JournalGroupCommitter"/> class.</summary>
     /// <param name="rootDirectory">The provider's directory: every file synced lies under it.</param>
     /// <param name="method">How to sync; <see cref="JournalSyncMethod.Auto"/> picks for the operating system.</param>
     /// <param name="logCapacity">The size of the write-ahead log (<see cref="JournalSyncMethod.WriteAheadLog"/> only).</param>
-    public JournalGroupCommitter(string rootDirectory, JournalSyncMethod method, long logCapacity = LocalFileJournalStorageOptions.DefaultWriteAheadLogBytes)
+    /// <param name="logger">Where a failure to create the log ahead of time is reported, if anywhere.</param>
+    public JournalGroupCommitter(string rootDirectory, JournalSyncMethod method, long logCapacity = LocalFileJournalStorageOptions.DefaultWriteAheadLogBytes, ILogger? logger = null)
     {
         _rootDirectory = rootDirectory;
         _logCapacity = logCapacity;
+        _logger = logger;
         _method = method switch
         {
             JournalSyncMethod.Auto => NativeFileSync.CanSyncFileSystem ? JournalSyncMethod.WriteAheadLog : JournalSyncMethod.Files,
@@ -164,6 +169,32 @@ internal sealed class JournalGroupCommitter : IDisposable
         return done.Task;
     }
 
+    /// <summary>
+    /// Has the committer's thread create the write-ahead log now, in the background (<see cref="JournalSyncMethod.WriteAheadLog"/>
+    /// only), so that the first append does not wait for its zero-filling. If that fails, the first batch of appends tries
+    /// again and fails with the error.
+    /// </summary>
+    internal void PrepareLog()
+    {
+        if (_method != JournalSyncMethod.WriteAheadLog)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_disposed || _logWanted)
+            {
+                return;
+            }
+
+            _logWanted = true;
+            _thread ??= StartThread();
+        }
+
+        _signal.Release();
+    }
+
     /// <summary>Fails what still waits, stops the committer's thread, syncs the file system and deletes the write-ahead log.</summary>
     /// <exception cref="IOException">The last sync failed: the log is kept, for the next start's recovery.</exception>
     public void Dispose() => Stop(abandon: false);
@@ -212,6 +243,11 @@ internal sealed class JournalGroupCommitter : IDisposable
         while (true)
         {
             _signal.Wait();
+            if (_logWanted && _log is null)
+            {
+                TryCreateLog();
+            }
+
             Gather();
             Batch? batch;
             bool stop;
@@ -233,6 +269,25 @@ internal sealed class JournalGroupCommitter : IDisposable
             }
         }
     }
+
+    /// <summary>Creates the log ahead of the first batch; a failure leaves it to that batch, which tries again and fails with it.</summary>
+    private void TryCreateLog()
+    {
+        try
+        {
+            _log = JournalWriteAheadLog.Create(_rootDirectory, _logCapacity);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            if (_logger is not null)
+            {
+                LogCreationFailed(_logger, exception, _rootDirectory);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal '{Directory}': the write-ahead log could not be created ahead of the first append; that append tries again and fails with the error if it fails again")]
+    private static partial void LogCreationFailed(ILogger logger, Exception exception, string directory);
 
     /// <summary>
     /// Lets the batch grow while writes keep arriving: writers woken by the previous sync come back one after another as

@@ -69,7 +69,7 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         _directory = Path.GetFullPath(directory);
         _options = options;
         _logger = logger;
-        _committer = options.AllowLostCallsOnMachineCrash ? null : new JournalGroupCommitter(_directory, options.SyncMethod, options.WriteAheadLogBytes);
+        _committer = options.AllowLostCallsOnMachineCrash ? null : new JournalGroupCommitter(_directory, options.SyncMethod, options.WriteAheadLogBytes, logger);
         _recovery = new Lazy<JournalRecovery>(Recover, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -349,6 +349,8 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         {
             LogRecovered(_logger, _directory, recovery.Logs, recovery.Replayed, recovery.Skipped);
         }
+
+        _committer?.PrepareLog();
 
         return recovery;
     }
