@@ -14,7 +14,9 @@ namespace ArrayDictOrleans.Grains.Journal;
 /// <remarks>
 /// <para>
 /// With <see cref="JournalSyncMethod.WriteAheadLog"/> a batch of appends is made durable by one write and one
-/// <c>fdatasync</c> of the silo's <see cref="JournalWriteAheadLog"/>, whatever the number of files written; a batch that
+/// <c>fdatasync</c> of the silo's <see cref="JournalWriteAheadLog"/>, whatever the number of files written. The syncs run
+/// on a thread of their own: while one runs, the committer's thread writes the next batches, and the next sync covers
+/// them all, so that a call waits for at most the sync under way and its own; a batch that
 /// also holds other requests (a base, a rename, a deleted directory) is synced with <c>syncfs</c>, which covers the
 /// appends too. After a batch failed, the next one is synced with <c>syncfs</c>: the failed batch's bytes may be in the
 /// journal files without being in the log, and a later logged record behind them must not outlive them.
@@ -43,7 +45,12 @@ internal sealed partial class JournalGroupCommitter : IDisposable
     private long _syncs;
     private long _lastSyncTicks;
     private JournalWriteAheadLog? _log;
-    private bool _fileSystemSyncOwed;
+    private volatile bool _fileSystemSyncOwed;
+    private readonly object _syncGate = new();
+    private readonly List<Batch> _toSync = [];
+    private Thread? _syncThread;
+    private bool _syncing;
+    private bool _syncStopping;
     private bool _logWanted;
     private long _fileSystemSyncs;
 
@@ -218,6 +225,13 @@ internal sealed partial class JournalGroupCommitter : IDisposable
 
         _signal.Release();
         thread?.Join();
+        lock (_syncGate)
+        {
+            _syncStopping = true;
+            Monitor.PulseAll(_syncGate);
+        }
+
+        _syncThread?.Join();
         _pending?.Fail(new ObjectDisposedException(nameof(JournalGroupCommitter), "The journal's storage was disposed before these writes were synced."));
         _root?.Dispose();
         _signal.Dispose();
@@ -248,7 +262,11 @@ internal sealed partial class JournalGroupCommitter : IDisposable
                 TryCreateLog();
             }
 
-            Gather();
+            if (_method != JournalSyncMethod.WriteAheadLog)
+            {
+                Gather();
+            }
+
             Batch? batch;
             bool stop;
             lock (_gate)
@@ -319,12 +337,40 @@ internal sealed partial class JournalGroupCommitter : IDisposable
 
     private void Commit(Batch batch)
     {
+        if (_method == JournalSyncMethod.WriteAheadLog && !batch.NeedsFileSystemSync)
+        {
+            CommitThroughLog(batch);
+            return;
+        }
+
+        DrainSyncs();
+        batch.RunWrites(null);
         try
         {
-            if (_method == JournalSyncMethod.WriteAheadLog && !batch.NeedsFileSystemSync && !_fileSystemSyncOwed)
-            {
-                _log ??= JournalWriteAheadLog.Create(_rootDirectory, _logCapacity);
-            }
+            BeforeSync?.Invoke(batch.Count);
+            long started = Stopwatch.GetTimestamp();
+            Sync(batch);
+            _lastSyncTicks = Stopwatch.GetTimestamp() - started;
+            Completed(batch.Count);
+            batch.Complete();
+        }
+        catch (Exception exception)
+        {
+            _fileSystemSyncOwed = _method == JournalSyncMethod.WriteAheadLog;
+            batch.Fail(SyncFailure(exception, batch.Count));
+        }
+    }
+
+    /// <summary>
+    /// Does the batch's writes, copies them into the log and writes it, then hands the batch to the sync thread and goes on
+    /// with the next batch while that one is synced: one <c>fdatasync</c> then covers every batch written meanwhile. A log
+    /// that is full is checkpointed here, once the batches before are synced.
+    /// </summary>
+    private void CommitThroughLog(Batch batch)
+    {
+        try
+        {
+            _log ??= JournalWriteAheadLog.Create(_rootDirectory, _logCapacity);
         }
         catch (Exception exception)
         {
@@ -332,45 +378,151 @@ internal sealed partial class JournalGroupCommitter : IDisposable
             return;
         }
 
-        batch.RunWrites(_method == JournalSyncMethod.WriteAheadLog && !batch.NeedsFileSystemSync && !_fileSystemSyncOwed ? _log : null);
+        batch.RunWrites(_log);
+        if (_log.IsFull)
+        {
+            DrainSyncs();
+            try
+            {
+                BeforeSync?.Invoke(batch.Count);
+                _log.Checkpoint();
+                _fileSystemSyncOwed = false;
+                Completed(batch.Count);
+                batch.Complete();
+            }
+            catch (Exception exception)
+            {
+                _fileSystemSyncOwed = true;
+                batch.Fail(SyncFailure(exception, batch.Count));
+            }
+
+            return;
+        }
+
         try
         {
-            BeforeSync?.Invoke(batch.Count);
-            long started = Stopwatch.GetTimestamp();
-            Sync(batch);
-            _lastSyncTicks = Stopwatch.GetTimestamp() - started;
-            Interlocked.Increment(ref _syncs);
-            ArrayDictMetrics.Syncs.Add(1);
-            ArrayDictMetrics.SyncedWrites.Add(batch.Count);
-            batch.Complete();
+            _log.Write();
         }
         catch (Exception exception)
         {
-            _fileSystemSyncOwed = _method == JournalSyncMethod.WriteAheadLog;
-            _log?.Discard();
-            batch.Fail(exception as IOException ?? new IOException($"The sync of {batch.Count} journal writes failed: {exception.Message}", exception));
+            _fileSystemSyncOwed = true;
+            batch.Fail(SyncFailure(exception, batch.Count));
+            return;
         }
+
+        lock (_syncGate)
+        {
+            _toSync.Add(batch);
+            _syncThread ??= StartSyncThread();
+            Monitor.PulseAll(_syncGate);
+        }
+    }
+
+    /// <summary>Waits until every batch handed to the sync thread is synced (or failed).</summary>
+    private void DrainSyncs()
+    {
+        lock (_syncGate)
+        {
+            while (_toSync.Count > 0 || _syncing)
+            {
+                Monitor.Wait(_syncGate);
+            }
+        }
+    }
+
+    private Thread StartSyncThread()
+    {
+        var thread = new Thread(RunSyncs) { IsBackground = true, Name = "ArrayDict journal log sync" };
+        thread.Start();
+        return thread;
+    }
+
+    /// <summary>The sync thread: takes every batch written to the log since its previous sync and syncs them with one <c>fdatasync</c>.</summary>
+    private void RunSyncs()
+    {
+        var batches = new List<Batch>();
+        while (true)
+        {
+            lock (_syncGate)
+            {
+                while (_toSync.Count == 0 && !_syncStopping)
+                {
+                    Monitor.Wait(_syncGate);
+                }
+
+                if (_toSync.Count == 0)
+                {
+                    return;
+                }
+
+                batches.AddRange(_toSync);
+                _toSync.Clear();
+                _syncing = true;
+            }
+
+            int count = batches.Sum(batch => batch.Count);
+            try
+            {
+                BeforeSync?.Invoke(count);
+                long started = Stopwatch.GetTimestamp();
+                if (_fileSystemSyncOwed)
+                {
+                    // A batch before these failed: its bytes may be in journal files without being in the log.
+                    SyncFileSystem();
+                }
+                else
+                {
+                    _log!.Sync();
+                }
+
+                _lastSyncTicks = Stopwatch.GetTimestamp() - started;
+                Completed(count);
+                batches.ForEach(batch => batch.Complete());
+            }
+            catch (Exception exception)
+            {
+                _fileSystemSyncOwed = true;
+                var failure = SyncFailure(exception, count);
+                batches.ForEach(batch => batch.Fail(failure));
+            }
+
+            batches.Clear();
+            lock (_syncGate)
+            {
+                _syncing = false;
+                Monitor.PulseAll(_syncGate);
+            }
+        }
+    }
+
+    private void Completed(int writes)
+    {
+        Interlocked.Increment(ref _syncs);
+        ArrayDictMetrics.Syncs.Add(1);
+        ArrayDictMetrics.SyncedWrites.Add(writes);
+    }
+
+    private static IOException SyncFailure(Exception exception, int writes) =>
+        exception as IOException ?? new IOException($"The sync of {writes} journal writes failed: {exception.Message}", exception);
+
+    private void SyncFileSystem()
+    {
+        if (_root is null)
+        {
+            Directory.CreateDirectory(_rootDirectory);
+            _root = NativeFileSync.OpenDirectory(_rootDirectory);
+        }
+
+        NativeFileSync.SyncFileSystem(_root, _rootDirectory);
+        _fileSystemSyncOwed = false;
+        Interlocked.Increment(ref _fileSystemSyncs);
     }
 
     private void Sync(Batch batch)
     {
-        if (_method == JournalSyncMethod.WriteAheadLog && !batch.NeedsFileSystemSync && !_fileSystemSyncOwed)
-        {
-            _log!.Commit();
-            return;
-        }
-
         if (_method is JournalSyncMethod.FileSystem or JournalSyncMethod.WriteAheadLog)
         {
-            if (_root is null)
-            {
-                Directory.CreateDirectory(_rootDirectory);
-                _root = NativeFileSync.OpenDirectory(_rootDirectory);
-            }
-
-            NativeFileSync.SyncFileSystem(_root, _rootDirectory);
-            _fileSystemSyncOwed = false;
-            Interlocked.Increment(ref _fileSystemSyncs);
+            SyncFileSystem();
             return;
         }
 

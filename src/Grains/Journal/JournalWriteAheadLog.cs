@@ -133,8 +133,8 @@ internal sealed class JournalWriteAheadLog : IDisposable
 
     /// <summary>
     /// Buffers an entry: <paramref name="data"/> was written at <paramref name="offset"/> of the file at
-    /// <paramref name="path"/>. An entry that does not fit behind the current cycle's makes the next <see cref="Commit"/>
-    /// a checkpoint instead.
+    /// <paramref name="path"/>. An entry that does not fit behind the current cycle's makes the log <see cref="IsFull"/>:
+    /// the next step is then a checkpoint.
     /// </summary>
     /// <param name="path">The file's path under the provider's directory ('/' separated).</param>
     /// <param name="offset">Where in the file.</param>
@@ -172,26 +172,46 @@ internal sealed class JournalWriteAheadLog : IDisposable
         _buffered += (int)length;
     }
 
-    /// <summary>
-    /// Makes the writes whose entries were added since the last commit durable: writes the entries behind the current
-    /// cycle's and syncs the log; or, when they did not fit, checkpoints: syncs the file system (the journal files' bytes,
-    /// these writes' included, are then on the disk) and starts a new cycle at the log's beginning.
-    /// </summary>
-    /// <exception cref="IOException">A write or sync failed: the writes may not be on the disk.</exception>
-    public void Commit()
+    /// <summary>Gets whether the entries added since the last write did not fit: the next step is <see cref="Checkpoint"/>, not <see cref="Write"/>.</summary>
+    public bool IsFull => _full;
+
+    /// <summary>Writes the entries added since the last write behind the current cycle's, without syncing them (<see cref="Sync"/>).</summary>
+    /// <exception cref="IOException">The write failed: the entries may be partly in the log.</exception>
+    public void Write()
     {
         try
         {
-            if (_full)
-            {
-                Checkpoint();
-            }
-            else if (_buffered > 0)
+            if (_buffered > 0)
             {
                 RandomAccess.Write(_file, _buffer.AsSpan(0, _buffered), _end);
-                NativeFileSync.SyncFile(_file, _path);
                 _end += _buffered;
             }
+        }
+        finally
+        {
+            _buffered = 0;
+        }
+    }
+
+    /// <summary>Syncs what <see cref="Write"/> wrote to the log (one <c>fdatasync</c>).</summary>
+    /// <exception cref="IOException">The sync failed: the entries may not be on the disk.</exception>
+    public void Sync() => NativeFileSync.SyncFile(_file, _path);
+
+    /// <summary>
+    /// Syncs the file system (the journal files' bytes, those of the entries added since the last write included, are then on
+    /// the disk) and starts a new cycle at the log's beginning. Only once every earlier write of the log was synced.
+    /// </summary>
+    /// <exception cref="IOException">A sync failed: the writes may not be on the disk.</exception>
+    public void Checkpoint()
+    {
+        try
+        {
+            SyncFileSystem();
+            WriteHeader(_file, _cycle + 1, _capacity);
+            NativeFileSync.SyncFile(_file, _path);
+            _cycle++;
+            _end = FirstEntryOffset;
+            Checkpoints++;
         }
         finally
         {
@@ -479,16 +499,6 @@ internal sealed class JournalWriteAheadLog : IDisposable
         && BinaryPrimitives.ReadUInt64LittleEndian(slot[32..]) == XxHash64.HashToUInt64(slot[..32])
             ? BinaryPrimitives.ReadInt64LittleEndian(slot[16..])
             : null;
-
-    private void Checkpoint()
-    {
-        SyncFileSystem();
-        WriteHeader(_file, _cycle + 1, _capacity);
-        NativeFileSync.SyncFile(_file, _path);
-        _cycle++;
-        _end = FirstEntryOffset;
-        Checkpoints++;
-    }
 
     private void SyncFileSystem()
     {

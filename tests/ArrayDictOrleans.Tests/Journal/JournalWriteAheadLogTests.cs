@@ -30,6 +30,51 @@ public sealed class JournalWriteAheadLogTests : IDisposable
     }
 
     [Fact]
+    public async Task GroupCommit_LogSyncHeld_NextWritesAreWrittenButNoneReturnsBeforeASyncCoversIt()
+    {
+        const int Grains = 20;
+        var (storage, store) = Open();
+        var grains = await WriteGrainsAsync(storage, count: Grains + 1, epochs: 2);
+        var committer = store.Committer!;
+        using var release = new ManualResetEventSlim();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        committer.BeforeSync = _ =>
+        {
+            if (held.TrySetResult())
+            {
+                Assert.True(release.Wait(TimeSpan.FromSeconds(30)), "the test never released the first sync");
+            }
+        };
+        long syncsBefore = committer.Syncs;
+        foreach (var (_, state) in grains)
+        {
+            JournalRecoveryTests.Change(state.State, 3);
+        }
+
+        var first = WriteAsync(storage, grains[0].Id, grains[0].State);
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var lengths = grains.Skip(1).ToDictionary(g => g.Id, g => JournalLength(store, g.Id));
+        var rest = grains.Skip(1).Select(g => WriteAsync(storage, g.Id, g.State)).ToList();
+
+        // While the first sync is held, the committer's thread goes on: the others' records reach their files and the log.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (grains.Skip(1).Any(g => JournalLength(store, g.Id) == lengths[g.Id]) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.All(grains.Skip(1), g => Assert.True(JournalLength(store, g.Id) > lengths[g.Id], "a record was not written while the sync before it was held"));
+        Assert.False(first.IsCompleted, "a write returned while the sync that covers it was held");
+        Assert.All(rest, write => Assert.False(write.IsCompleted, "a write returned before any sync covered it"));
+
+        release.Set();
+        await Task.WhenAll(rest.Append(first)).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, committer.Syncs - syncsBefore);
+        Assert.All(grains, g => Assert.Equal(2, storage.GetCursor(g.Id)!.Records));
+    }
+
+    [Fact]
     public async Task MachineCrash_JournalFilesLostTheirLastWrites_RecoveryWritesThemBackFromTheLog()
     {
         var (storage, store) = Open();
@@ -147,7 +192,9 @@ public sealed class JournalWriteAheadLogTests : IDisposable
     [Fact]
     public async Task Recovery_LastEntryTorn_StopsBeforeIt()
     {
-        var (storage, store) = Open();
+        // A small log: the test reads it whole.
+        var options = new LocalFileJournalStorageOptions { WriteAheadLogBytes = JournalWriteAheadLog.MinimumCapacity };
+        var (storage, store) = Open(options);
         var (grainId, state) = Assert.Single(await WriteGrainsAsync(storage, count: 1, epochs: 2));
         store.LoseUnsyncedJournalWrites = true;
         for (long epoch = 3; epoch <= 4; epoch++)
@@ -165,7 +212,7 @@ public sealed class JournalWriteAheadLogTests : IDisposable
         bytes[last] ^= 0xFF;
         File.WriteAllBytes(log, bytes);
 
-        Assert.Equal(3, (await ReadAsync(Open().Storage, grainId)).State.LastEpoch);
+        Assert.Equal(3, (await ReadAsync(Open(options).Storage, grainId)).State.LastEpoch);
     }
 
     [Fact]
