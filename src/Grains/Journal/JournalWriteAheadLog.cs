@@ -81,9 +81,6 @@ internal sealed class JournalWriteAheadLog : IDisposable
         _cycle = cycle;
     }
 
-    /// <summary>Gets the log's path.</summary>
-    public string Path => _path;
-
     /// <summary>Gets the checkpoints made so far (each a <c>syncfs</c> and a new cycle).</summary>
     public long Checkpoints { get; private set; }
 
@@ -218,13 +215,6 @@ internal sealed class JournalWriteAheadLog : IDisposable
             _buffered = 0;
             _full = false;
         }
-    }
-
-    /// <summary>Forgets the entries added since the last commit, when their writes were made durable otherwise (a file-system sync).</summary>
-    public void Discard()
-    {
-        _buffered = 0;
-        _full = false;
     }
 
     /// <summary>Syncs the file system, then deletes the log: what its entries stood for is on the disk.</summary>
