@@ -35,7 +35,8 @@ public sealed class ArrayDictPendingDelta
             return;
         }
 
-        var segment = (Changed: scope.ChangedKeys.ToArray(), Removed: scope.RemovedKeys.ToArray());
+        // The scope hands out a new array on each read: kept as it is, not copied again.
+        var segment = (Changed: AsArray(scope.ChangedKeys), Removed: AsArray(scope.RemovedKeys));
         _keyCount += segment.Changed.Length + segment.Removed.Length;
         if (_keyCount > CollapseThreshold)
         {
@@ -126,6 +127,8 @@ public sealed class ArrayDictPendingDelta
             }
         }
     }
+
+    private static long[] AsArray(IReadOnlyList<long> keys) => keys as long[] ?? [.. keys];
 
     /// <summary>A point in the records to go back to.</summary>
     /// <param name="Segments">How many records there were.</param>

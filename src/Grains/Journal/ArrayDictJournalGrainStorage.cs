@@ -545,13 +545,12 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
     private static byte[]? BuildRecord(ArrayDictState state, ArrayDictPendingDelta delta, byte[] metadata)
     {
         if (delta.TryGetSingle(out var changedByCall, out var removedByCall)
-            && Array.TrueForAll(changedByCall, state.Dict.ContainsKey)
-            && !Array.Exists(removedByCall, state.Dict.ContainsKey))
+            && !Array.Exists(removedByCall, state.Dict.ContainsKey)
+            && ArrayDictJournalRecord.GetSize(changedByCall.Length, state.Dict.Width, removedByCall.Length, metadata.Length) <= int.MaxValue / 2
+            && ArrayDictJournalRecord.Build(state.Dict, changedByCall, removedByCall, metadata) is { } single)
         {
-            // One call since the last write (PersistEvery 1): its keys are distinct and as they are now, so no merging.
-            return ArrayDictJournalRecord.GetSize(changedByCall.Length, state.Dict.Width, removedByCall.Length, metadata.Length) > int.MaxValue / 2
-                ? null
-                : ArrayDictJournalRecord.Build(state.Dict, changedByCall, removedByCall, metadata);
+            // One call since the last write (PersistEvery 1): its keys are distinct and, all present, as they are now.
+            return single;
         }
 
         var changed = new HashSet<long>();
@@ -569,7 +568,10 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
         });
         removed.RemoveWhere(state.Dict.ContainsKey);
         long size = ArrayDictJournalRecord.GetSize(changed.Count, state.Dict.Width, removed.Count, metadata.Length);
-        return size > int.MaxValue / 2 ? null : ArrayDictJournalRecord.Build(state.Dict, changed, removed, metadata);
+        return size > int.MaxValue / 2
+            ? null
+            : ArrayDictJournalRecord.Build(state.Dict, [.. changed], [.. removed], metadata)
+                ?? throw new InvalidOperationException("A key kept as present left the ArrayDict while its journal record was built.");
     }
 
     private bool WithinThreshold(JournalCursor cursor, long recordBytes)

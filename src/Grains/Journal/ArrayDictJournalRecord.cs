@@ -25,17 +25,26 @@ internal static class ArrayDictJournalRecord
     public static long GetSize(long changed, int width, long removed, int metadataLength) =>
         checked(HeaderSize + (changed * sizeof(long)) + (changed * width * sizeof(double)) + (removed * sizeof(long)) + metadataLength + sizeof(ulong));
 
-    /// <summary>Builds the record of <paramref name="changed"/> rows as they are in <paramref name="dict"/> now, and <paramref name="removed"/> keys.</summary>
-    public static byte[] Build(ArrayDict dict, IReadOnlyCollection<long> changed, IReadOnlyCollection<long> removed, ReadOnlySpan<byte> metadata)
+    /// <summary>
+    /// Builds the record of <paramref name="changed"/> rows as they are in <paramref name="dict"/> now, and
+    /// <paramref name="removed"/> keys; null when a changed key is not in <paramref name="dict"/> (the caller then works
+    /// out what to remove). Each row is looked up once.
+    /// </summary>
+    public static byte[]? Build(ArrayDict dict, ReadOnlySpan<long> changed, ReadOnlySpan<long> removed, ReadOnlySpan<byte> metadata)
     {
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("Journal records are written on little-endian machines only.");
+        }
+
         int width = dict.Width;
-        long size = GetSize(changed.Count, width, removed.Count, metadata.Length);
+        long size = GetSize(changed.Length, width, removed.Length, metadata.Length);
         if (size > Array.MaxLength)
         {
             throw new InvalidOperationException($"A journal record of {size} bytes does not fit one array; a base snapshot is written instead.");
         }
 
-        var bytes = new byte[size];
+        var bytes = GC.AllocateUninitializedArray<byte>((int)size);
         var span = bytes.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(span, Magic);
         BinaryPrimitives.WriteUInt16LittleEndian(span[4..], Version);
@@ -43,35 +52,27 @@ internal static class ArrayDictJournalRecord
         BinaryPrimitives.WriteInt64LittleEndian(span[8..], size);
         BinaryPrimitives.WriteInt32LittleEndian(span[16..], width);
         BinaryPrimitives.WriteInt32LittleEndian(span[20..], metadata.Length);
-        BinaryPrimitives.WriteInt64LittleEndian(span[24..], changed.Count);
-        BinaryPrimitives.WriteInt64LittleEndian(span[32..], removed.Count);
+        BinaryPrimitives.WriteInt64LittleEndian(span[24..], changed.Length);
+        BinaryPrimitives.WriteInt64LittleEndian(span[32..], removed.Length);
         BinaryPrimitives.WriteUInt64LittleEndian(span[40..], XxHash64.HashToUInt64(span[..40]));
 
         int keysAt = HeaderSize;
-        int valuesAt = keysAt + (changed.Count * sizeof(long));
-        int i = 0;
-        foreach (long key in changed)
+        int valuesAt = keysAt + (changed.Length * sizeof(long));
+        MemoryMarshal.AsBytes(changed).CopyTo(span[keysAt..]);
+        var values = MemoryMarshal.Cast<byte, double>(span.Slice(valuesAt, changed.Length * width * sizeof(double)));
+        for (int i = 0; i < changed.Length; i++)
         {
-            BinaryPrimitives.WriteInt64LittleEndian(span[(keysAt + (i * sizeof(long)))..], key);
-            var row = MemoryMarshal.AsBytes(dict.GetRowReadOnly(key));
-            row.CopyTo(span[(valuesAt + (i * width * sizeof(double)))..]);
-            i++;
+            if (!dict.TryGetRow(changed[i], out var row))
+            {
+                return null;
+            }
+
+            row.CopyTo(values.Slice(i * width, width));
         }
 
-        if (!BitConverter.IsLittleEndian)
-        {
-            throw new PlatformNotSupportedException("Journal records are written on little-endian machines only.");
-        }
-
-        int removedAt = valuesAt + (changed.Count * width * sizeof(double));
-        i = 0;
-        foreach (long key in removed)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(span[(removedAt + (i * sizeof(long)))..], key);
-            i++;
-        }
-
-        int metadataAt = removedAt + (removed.Count * sizeof(long));
+        int removedAt = valuesAt + (changed.Length * width * sizeof(double));
+        MemoryMarshal.AsBytes(removed).CopyTo(span[removedAt..]);
+        int metadataAt = removedAt + (removed.Length * sizeof(long));
         metadata.CopyTo(span[metadataAt..]);
         int checksumAt = metadataAt + metadata.Length;
         BinaryPrimitives.WriteUInt64LittleEndian(span[checksumAt..], XxHash64.HashToUInt64(span[..checksumAt]));

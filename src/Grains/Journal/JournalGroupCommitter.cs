@@ -127,7 +127,7 @@ internal sealed partial class JournalGroupCommitter : IDisposable
     public Task WriteAndLogAsync(Action write, SafeFileHandle file, string filePath, string logPath, long offset, ReadOnlyMemory<byte> data)
     {
         ArgumentNullException.ThrowIfNull(write);
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource();
         Enqueue(file, filePath, [], (write, done), new LogEntry(logPath, offset, data));
         return done.Task;
     }
@@ -171,7 +171,7 @@ internal sealed partial class JournalGroupCommitter : IDisposable
     public Task WriteAndSyncAsync(Action write, SafeFileHandle file, string filePath, params IEnumerable<string> directories)
     {
         ArgumentNullException.ThrowIfNull(write);
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource();
         Enqueue(file, filePath, directories, (write, done));
         return done.Task;
     }
@@ -477,13 +477,12 @@ internal sealed partial class JournalGroupCommitter : IDisposable
 
                 _lastSyncTicks = Stopwatch.GetTimestamp() - started;
                 Completed(count);
-                batches.ForEach(batch => batch.Complete());
+                Batch.Complete([.. batches]);
             }
             catch (Exception exception)
             {
                 _fileSystemSyncOwed = true;
-                var failure = SyncFailure(exception, count);
-                batches.ForEach(batch => batch.Fail(failure));
+                Batch.Fail([.. batches], SyncFailure(exception, count));
             }
 
             batches.Clear();
@@ -542,11 +541,21 @@ internal sealed partial class JournalGroupCommitter : IDisposable
     }
 
     /// <summary>The requests one sync covers.</summary>
+    /// <remarks>
+    /// The handed-over writes' tasks run their continuations synchronously, but are completed from one thread-pool work
+    /// item per sync: the committer's threads go back to their work at once, and a sync that covers many appends costs one
+    /// hand-over to the thread pool, not one per append (each continuation runs an append's short tail, then queues its
+    /// grain's own turn).
+    /// </remarks>
     private sealed class Batch
     {
         private readonly List<SafeFileHandle> _referenced = [];
         private readonly List<(Action Write, TaskCompletionSource Done, LogEntry? Entry)> _writes = [];
 
+        // The writes that threw: failed at once, and left alone when the batch settles.
+        private HashSet<int>? _failedWrites;
+
+        /// <summary>Gets what the batch's sync-only requests wait for; each waiter resumes on its own (a base write goes on with file work).</summary>
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public int Count { get; private set; }
@@ -557,6 +566,16 @@ internal sealed partial class JournalGroupCommitter : IDisposable
 
         /// <summary>Gets whether a request of the batch is not an append the write-ahead log can stand for.</summary>
         public bool NeedsFileSystemSync { get; private set; }
+
+        /// <summary>Completes every request of <paramref name="batches"/>, from the thread pool.</summary>
+        public static void Complete(Batch[] batches) => Settle(batches, null);
+
+        /// <summary>Fails every request of <paramref name="batches"/> still waiting with <paramref name="exception"/>, from the thread pool.</summary>
+        public static void Fail(Batch[] batches, Exception exception) => Settle(batches, exception);
+
+        public void Complete() => Settle([this], null);
+
+        public void Fail(Exception exception) => Settle([this], exception);
 
         public void Add(JournalSyncMethod method, SafeFileHandle? file, string? filePath, IEnumerable<string> directories, (Action Write, TaskCompletionSource Done)? write, LogEntry? entry)
         {
@@ -603,28 +622,59 @@ internal sealed partial class JournalGroupCommitter : IDisposable
                 }
                 catch (Exception exception)
                 {
-                    _writes[i].Done.TrySetException(exception);
+                    (_failedWrites ??= []).Add(i);
+                    var done = _writes[i].Done;
+                    ThreadPool.UnsafeQueueUserWorkItem(failed => done.TrySetException(failed), exception, preferLocal: false);
                 }
             }
         }
 
-        public void Complete()
+        private static void Settle(Batch[] batches, Exception? failure)
         {
-            ReleaseReferences();
-            Done.TrySetResult();
-            foreach (var (_, done, _) in _writes)
+            foreach (var batch in batches)
             {
-                done.TrySetResult();
+                batch.ReleaseReferences();
             }
+
+            ThreadPool.UnsafeQueueUserWorkItem(
+                static settled =>
+                {
+                    foreach (var batch in settled.Batches)
+                    {
+                        batch.SettleNow(settled.Failure);
+                    }
+                },
+                (Batches: batches, Failure: failure),
+                preferLocal: false);
         }
 
-        public void Fail(Exception exception)
+        private void SettleNow(Exception? failure)
         {
-            ReleaseReferences();
-            Done.TrySetException(exception);
-            foreach (var (_, done, _) in _writes)
+            if (failure is null)
             {
-                done.TrySetException(exception);
+                Done.TrySetResult();
+            }
+            else
+            {
+                Done.TrySetException(failure);
+            }
+
+            for (int i = 0; i < _writes.Count; i++)
+            {
+                var done = _writes[i].Done;
+                if (_failedWrites?.Contains(i) == true)
+                {
+                    continue;
+                }
+
+                if (failure is null)
+                {
+                    done.TrySetResult();
+                }
+                else
+                {
+                    done.TrySetException(failure);
+                }
             }
         }
 
