@@ -169,10 +169,10 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
     /// <inheritdoc />
     public async Task AppendAsync(string key, JournalPosition expected, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
     {
-        var grain = await GetAsync(key, cancellationToken).ConfigureAwait(false);
+        var grain = _grains.TryGetValue(key, out var open) ? open : await OpenAsync(key, cancellationToken).ConfigureAwait(false);
         try
         {
-            string path = JournalPath(grain.Directory, expected.Generation);
+            string path = grain.JournalPath(expected.Generation);
             var (file, created) = grain.Lease.WhileHeld(() =>
             {
                 ThrowIfConflict(key, grain.Position, expected);
@@ -580,7 +580,8 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
     private sealed class GrainFiles(LocalFileLease lease, string directory, string logDirectory) : IDisposable
     {
         private bool _positionKnown;
-        private long _logPathGeneration = -1;
+        private long _pathGeneration = -1;
+        private string _journalPath = string.Empty;
         private string _logPath = string.Empty;
         private long? _generation;
         private long _journalLength;
@@ -607,16 +608,29 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
             }
         }
 
+        /// <summary>The path of the journal of <paramref name="generation"/>, kept for the appends to come.</summary>
+        public string JournalPath(long generation)
+        {
+            KeepPaths(generation);
+            return _journalPath;
+        }
+
         /// <summary>The path of the journal of <paramref name="generation"/> under the provider's directory, as the write-ahead log names it.</summary>
         public string LogPath(long generation)
         {
-            if (generation != _logPathGeneration)
-            {
-                _logPath = logDirectory + "/" + generation.ToString("x16", CultureInfo.InvariantCulture) + JournalExtension;
-                _logPathGeneration = generation;
-            }
-
+            KeepPaths(generation);
             return _logPath;
+        }
+
+        private void KeepPaths(long generation)
+        {
+            if (generation != _pathGeneration)
+            {
+                string name = generation.ToString("x16", CultureInfo.InvariantCulture) + JournalExtension;
+                _journalPath = Path.Combine(Directory, name);
+                _logPath = logDirectory + "/" + name;
+                _pathGeneration = generation;
+            }
         }
 
         public void SetPosition(long? generation, long journalLength)
