@@ -9,14 +9,28 @@ internal static class LimitAssert
     /// </summary>
     public const long SmallAllocation = 64L << 20;
 
-    /// <summary>Runs <paramref name="request"/>, which must be refused for <paramref name="limit"/>, and checks the grain kept its data.</summary>
+    /// <summary>How many times a refused request is made when the process allocated too much while it ran (see <see cref="RefusedAsync"/>).</summary>
+    public const int AllocationAttempts = 3;
+
+    /// <summary>
+    /// Runs <paramref name="request"/>, which must be refused for <paramref name="limit"/>, and checks the grain kept its data.
+    /// The allocation is measured process-wide (the refusal happens on the silo's threads), so the silo's own background
+    /// work can land in it: a request over the bound is made again, up to <see cref="AllocationAttempts"/> times, and one
+    /// attempt under it passes. A request that allocates what it asks for is over the bound every time.
+    /// </summary>
     public static async Task<ArrayDictLimitExceededException> RefusedAsync(IArrayDictGrain grain, string limit, Func<Task> request, bool measureAllocation = true)
     {
         var before = await ReadAllAsync(grain);
         var infoBefore = await grain.GetInfoAsync();
-        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        var error = await Assert.ThrowsAsync<ArrayDictLimitExceededException>(request);
-        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        var measured = new List<long>();
+        ArrayDictLimitExceededException error;
+        do
+        {
+            long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            error = await Assert.ThrowsAsync<ArrayDictLimitExceededException>(request);
+            measured.Add(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore);
+        }
+        while (measureAllocation && measured[^1] >= SmallAllocation && measured.Count < AllocationAttempts);
 
         Assert.Equal(limit, error.Limit);
         Assert.Contains($"{limit} = {error.Maximum}", error.Message, StringComparison.Ordinal);
@@ -24,7 +38,9 @@ internal static class LimitAssert
         Assert.Contains(error.Requested.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
         if (measureAllocation)
         {
-            Assert.True(allocated < SmallAllocation, $"The refused request allocated {allocated} bytes in the process, more than {SmallAllocation}.");
+            Assert.True(
+                measured[^1] < SmallAllocation,
+                $"The refused request allocated more than {SmallAllocation} bytes in the process each of {measured.Count} times: {string.Join(", ", measured)}.");
         }
 
         var after = await ReadAllAsync(grain);
