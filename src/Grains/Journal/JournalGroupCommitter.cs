@@ -477,12 +477,12 @@ internal sealed partial class JournalGroupCommitter : IDisposable
 
                 _lastSyncTicks = Stopwatch.GetTimestamp() - started;
                 Completed(count);
-                Batch.Complete([.. batches]);
+                Batch.Settle([.. batches], null);
             }
             catch (Exception exception)
             {
                 _fileSystemSyncOwed = true;
-                Batch.Fail([.. batches], SyncFailure(exception, count));
+                Batch.Settle([.. batches], SyncFailure(exception, count));
             }
 
             batches.Clear();
@@ -567,12 +567,6 @@ internal sealed partial class JournalGroupCommitter : IDisposable
         /// <summary>Gets whether a request of the batch is not an append the write-ahead log can stand for.</summary>
         public bool NeedsFileSystemSync { get; private set; }
 
-        /// <summary>Completes every request of <paramref name="batches"/>, from the thread pool.</summary>
-        public static void Complete(Batch[] batches) => Settle(batches, null);
-
-        /// <summary>Fails every request of <paramref name="batches"/> still waiting with <paramref name="exception"/>, from the thread pool.</summary>
-        public static void Fail(Batch[] batches, Exception exception) => Settle(batches, exception);
-
         public void Complete() => Settle([this], null);
 
         public void Fail(Exception exception) => Settle([this], exception);
@@ -629,7 +623,11 @@ internal sealed partial class JournalGroupCommitter : IDisposable
             }
         }
 
-        private static void Settle(Batch[] batches, Exception? failure)
+        /// <summary>
+        /// Completes every request of <paramref name="batches"/> (fails, with <paramref name="failure"/>, those still
+        /// waiting), from one thread-pool work item.
+        /// </summary>
+        public static void Settle(Batch[] batches, Exception? failure)
         {
             foreach (var batch in batches)
             {
@@ -648,32 +646,26 @@ internal sealed partial class JournalGroupCommitter : IDisposable
                 preferLocal: false);
         }
 
-        private void SettleNow(Exception? failure)
+        private static void SetOutcome(TaskCompletionSource done, Exception? failure)
         {
             if (failure is null)
             {
-                Done.TrySetResult();
+                done.TrySetResult();
             }
             else
             {
-                Done.TrySetException(failure);
+                done.TrySetException(failure);
             }
+        }
 
+        private void SettleNow(Exception? failure)
+        {
+            SetOutcome(Done, failure);
             for (int i = 0; i < _writes.Count; i++)
             {
-                var done = _writes[i].Done;
-                if (_failedWrites?.Contains(i) == true)
+                if (_failedWrites?.Contains(i) != true)
                 {
-                    continue;
-                }
-
-                if (failure is null)
-                {
-                    done.TrySetResult();
-                }
-                else
-                {
-                    done.TrySetException(failure);
+                    SetOutcome(_writes[i].Done, failure);
                 }
             }
         }

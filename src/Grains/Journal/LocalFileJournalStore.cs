@@ -169,7 +169,7 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
     /// <inheritdoc />
     public async Task AppendAsync(string key, JournalPosition expected, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
     {
-        var grain = _grains.TryGetValue(key, out var open) ? open : await OpenAsync(key, cancellationToken).ConfigureAwait(false);
+        var grain = await GetAsync(key, cancellationToken).ConfigureAwait(false);
         try
         {
             string path = grain.JournalPath(expected.Generation);
@@ -531,15 +531,8 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         _committer?.SyncAsync(file, filePath, directories) ?? Task.CompletedTask;
 
     /// <summary>The grain's open files, or (for a grain this store has not read) its lease and its position read from the files.</summary>
-    private async Task<GrainFiles> GetAsync(string key, CancellationToken cancellationToken)
-    {
-        if (_grains.TryGetValue(key, out var grain))
-        {
-            return grain;
-        }
-
-        return await OpenAsync(key, cancellationToken).ConfigureAwait(false);
-    }
+    private ValueTask<GrainFiles> GetAsync(string key, CancellationToken cancellationToken) =>
+        _grains.TryGetValue(key, out var grain) ? ValueTask.FromResult(grain) : new ValueTask<GrainFiles>(OpenAsync(key, cancellationToken));
 
     private async Task<GrainFiles> OpenAsync(string key, CancellationToken cancellationToken)
     {
@@ -626,9 +619,8 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         {
             if (generation != _pathGeneration)
             {
-                string name = generation.ToString("x16", CultureInfo.InvariantCulture) + JournalExtension;
-                _journalPath = Path.Combine(Directory, name);
-                _logPath = logDirectory + "/" + name;
+                _journalPath = LocalFileJournalStore.JournalPath(Directory, generation);
+                _logPath = logDirectory + "/" + Path.GetFileName(_journalPath);
                 _pathGeneration = generation;
             }
         }
