@@ -36,6 +36,10 @@ public sealed partial class ArrayDictClient
     private readonly ConcurrentDictionary<long, IArrayDictGrain> _references = new();
     private int _referenceCount;
 
+    // The grain type and interface type that every ArrayDict reference shares, taken from the first one Orleans made: a
+    // reference made from them skips GetGrain's formatting of the interface's name (about 14 µs per new id).
+    private ReferenceTypes? _referenceTypes;
+
     /// <summary>Creates the client over a connected Orleans <paramref name="grains"/> factory.</summary>
     public ArrayDictClient(IGrainFactory grains, IOptions<ArrayDictClientOptions> options, ILogger<ArrayDictClient> logger)
     {
@@ -78,10 +82,26 @@ public sealed partial class ArrayDictClient
             return grain;
         }
 
-        grain = _grains.GetGrain<IArrayDictGrain>(id);
+        grain = NewReference(id);
         if (Volatile.Read(ref _referenceCount) < MaxCachedReferences && _references.TryAdd(id, grain))
         {
             Interlocked.Increment(ref _referenceCount);
+        }
+
+        return grain;
+    }
+
+    private IArrayDictGrain NewReference(long id)
+    {
+        if (Volatile.Read(ref _referenceTypes) is { } types)
+        {
+            return (IArrayDictGrain)_grains.GetGrain(GrainId.Create(types.Grain, GrainIdKeyExtensions.CreateIntegerKey(id)), types.Interface);
+        }
+
+        var grain = _grains.GetGrain<IArrayDictGrain>(id);
+        if (grain is GrainReference reference)
+        {
+            Volatile.Write(ref _referenceTypes, new ReferenceTypes(reference.GrainId.Type, reference.InterfaceType));
         }
 
         return grain;
@@ -504,6 +524,8 @@ public sealed partial class ArrayDictClient
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ArrayDict {Id} is back at epoch {At} although epoch {Returned} had returned: it lost calls, as a crash with unsaved changes does. Replaying epochs {From} to {To} with the replayable step.")]
     private partial void LogReplay(long id, long? at, long returned, long from, long to);
+
+    private sealed record ReferenceTypes(GrainType Grain, GrainInterfaceType Interface);
 
     /// <summary>
     /// The attempts of one retried call: the failure it already had, then the same call again: with the same epoch (and

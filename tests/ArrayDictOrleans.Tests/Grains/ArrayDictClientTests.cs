@@ -9,6 +9,27 @@ namespace ArrayDictOrleans.Tests.Grains;
 public sealed class ArrayDictClientTests(ClusterFixture fixture)
 {
     [Fact]
+    public async Task ArrayDictClient_Get_ReferencesMadeAfterTheFirst_AddressTheirOwnArrayDicts()
+    {
+        var client = fixture.CreateClient();
+        long first = ClusterFixture.NewKeyBlock(5);
+        long[] ids = [first, first + 1, first + 2, first + 3, first + 4];
+
+        // The first reference comes from Orleans' GetGrain; the later ones are made from its grain and interface types.
+        var references = ids.Select(client.Get).ToArray();
+        await Task.WhenAll(ids.Select((id, i) => references[i].SetValueAsync(7, id * 10.0)));
+
+        for (int i = 0; i < ids.Length; i++)
+        {
+            var plain = fixture.Grains.GetGrain<IArrayDictGrain>(ids[i]);
+            Assert.Equal(plain.GetGrainId(), references[i].GetGrainId());
+            Assert.Equal(((GrainReference)plain).InterfaceType, ((GrainReference)references[i]).InterfaceType);
+            Assert.Equal(ids[i] * 10.0, await plain.GetValueAsync(7));
+            Assert.Same(references[i], client.Get(ids[i]));
+        }
+    }
+
+    [Fact]
     public async Task ArrayDictClient_RunUntilDoneAsync_Sw1_MatchesPlainLoop()
     {
         var parameters = new Sw1Parameters(Objects: 40, Rows: 300, Updates: 50, Appends: 7, Budget: 5, Width: 2);
