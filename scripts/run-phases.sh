@@ -3,7 +3,7 @@
 # each run in a fresh data directory under PARENT, and prints the medians per size and build.
 # usage: scripts/run-phases.sh PARENT OUTDIR REPS LABEL=ARRAYDICT [LABEL=ARRAYDICT...]
 # PARENT decides the file system measured. On ext4 without a journal (this project's test machines), a file created
-# within minutes of many deletions is slow to create (docs/performance.md, "Measuring file creation"): give PARENT a
+# within minutes of many deletions is slow to create (docs/performance.md, "Measured and mostly left as it was"): give PARENT a
 # file system of its own, or wait between runs.
 set -euo pipefail
 if [ $# -lt 4 ]; then
