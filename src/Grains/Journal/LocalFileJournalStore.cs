@@ -131,9 +131,14 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         var (baseGeneration, journalGeneration) = Scan(grain.Directory);
         if (baseGeneration is null)
         {
-            return journalGeneration is null
-                ? null
-                : throw new SnapshotFormatException($"The journal '{JournalPath(grain.Directory, journalGeneration.Value)}' has no base snapshot: the stored state is damaged.");
+            if (journalGeneration is null)
+            {
+                // Known from the scan: the first write need not look again.
+                grain.SetPosition(null, 0);
+                return null;
+            }
+
+            throw new SnapshotFormatException($"The journal '{JournalPath(grain.Directory, journalGeneration.Value)}' has no base snapshot: the stored state is damaged.");
         }
 
         var baseBytes = await File.ReadAllBytesAsync(BasePath(grain.Directory, baseGeneration.Value), cancellationToken).ConfigureAwait(false);
@@ -255,8 +260,9 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
             string basePath = BasePath(grain.Directory, generation);
             grain.Lease.WhileHeld(() =>
             {
-                // The commit point: from here on, readers take the new base and ignore older generations.
-                File.Move(temporary, basePath);
+                // The commit point: from here on, readers take the new base and ignore older generations. No file of this
+                // generation exists (it is above the newest base), so the move is a plain rename, without .NET's checks.
+                File.Move(temporary, basePath, overwrite: true);
                 renamed = true;
                 return true;
             });
@@ -264,7 +270,8 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
             FaultPoint?.Invoke("base:renamed");
 
             // The journal is created with its base, so that the sync below also covers its entry and an append never creates a file.
-            grain.Journal = File.OpenHandle(JournalPath(grain.Directory, generation), FileMode.Create, FileAccess.Write, FileShare.Read);
+            // A new name, like the base's: created without the truncate that FileMode.Create costs.
+            grain.Journal = File.OpenHandle(JournalPath(grain.Directory, generation), FileMode.CreateNew, FileAccess.Write, FileShare.Read);
 
             // A grain's first base (nothing stored) also syncs the directories that hold its directory's name: a directory
             // found in place may be one a killed process created and never synced.
