@@ -184,9 +184,9 @@ print_usage_hint() {
 
 Gateways: ${gateways[*]//--gateway /}
 Run SW1 against the cluster through its gateways:
-  ${env_prefix}dotnet run --project src/Cli -- run --cluster-id $CLUSTER_ID ${gateways[*]}
+  ${env_prefix}dotnet run -c Release --project src/Cli -- run --cluster-id $CLUSTER_ID ${gateways[*]}
 or let the client find the gateways in the membership table (the connection string from a file, through the environment):
-  ${env_prefix}ArrayDict__AzureStorageConnectionString="\$(cat $state/connection-string)" dotnet run --project src/Cli -- run --cluster-id $CLUSTER_ID --clustering AzureTable
+  ${env_prefix}ArrayDict__AzureStorageConnectionString="\$(cat $state/connection-string)" dotnet run -c Release --project src/Cli -- run --cluster-id $CLUSTER_ID --clustering AzureTable
 Scale out: scripts/cluster.sh add    Crash a silo: scripts/cluster.sh stop 1 --kill    Stop all: scripts/cluster.sh down
 EOF
 }
