@@ -8,8 +8,9 @@ internal static class Sw1Driver
 {
     private const int ClearConcurrency = 64;
 
-    // As many calls in flight as the SDK's fan-out has by default (ArrayDictClientOptions.MaxConcurrency).
-    private const int FillConcurrency = 256;
+    // Four times the SDK fan-out's default (ArrayDictClientOptions.MaxConcurrency): a grain's first base waits for two
+    // file-system syncs, and the more fills wait at once, the more each sync covers (docs/performance.md, "The fill").
+    private const int FillConcurrency = 1024;
 
     /// <summary>
     /// Brings ArrayDicts F..F+N-1 (F = <paramref name="firstId"/>) to SW1's initial state at the run's width, inside the
