@@ -9,7 +9,8 @@ internal static class Sw1Driver
     private const int ClearConcurrency = 64;
 
     // Four times the SDK fan-out's default (ArrayDictClientOptions.MaxConcurrency): a grain's first base waits for two
-    // file-system syncs, and the more fills wait at once, the more each sync covers (docs/performance.md, "The fill").
+    // file-system syncs, and the more fills wait at once, the more each sync covers (docs/performance.md, "The fill's
+    // syscalls and concurrency").
     private const int FillConcurrency = 1024;
 
     /// <summary>
