@@ -73,10 +73,10 @@ internal static class RunCommand
             SyncCounts? beforeLoop = null;
             (fill, loop) = await ProgressDisplay.RunAsync(output.Console, output.ShowProgress, async progress =>
             {
-                var fillTime = await Sw1Driver.FillAsync(connection.Client, parameters, firstId, overwrite, progress?.Invoke("fill"), cancellationToken, callTimeout);
+                var filled = await Sw1Driver.FillAsync(connection.Client, parameters, firstId, overwrite, progress?.Invoke("fill"), cancellationToken, callTimeout);
                 beforeLoop = meter?.ReadSyncs();
-                var loopResult = await Sw1Driver.LoopAsync(connection.Client, parameters, firstId, progress?.Invoke("iteration {0}"), cancellationToken, callTimeout);
-                return (fillTime, loopResult);
+                var loopResult = await Sw1Driver.LoopAsync(connection.Client, parameters, firstId, filled, progress?.Invoke("iteration {0}"), cancellationToken, callTimeout);
+                return (filled.Elapsed, loopResult);
             });
             loopSyncs = meter is not null && beforeLoop is { } before ? meter.ReadSyncs() - before : null;
             snapshots = meter?.Snapshots;

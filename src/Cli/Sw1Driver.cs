@@ -18,12 +18,13 @@ internal static class Sw1Driver
     /// grains. It first reads every ArrayDict's info; unless <paramref name="overwrite"/>, it then checks with those infos
     /// that none of them holds data SW1 did not create (<see cref="Sw1Ownership"/>), and otherwise changes nothing and fails
     /// naming the first. Then one flow per ArrayDict clears it only when its info showed rows, epochs or another width (so a
-    /// fresh ArrayDict writes no tombstone), fills it and, where the silo's policy left the fill unsaved, checkpoints it.
-    /// Each step is retried after a transient failure: the info is a read, and the clear, the fill and the checkpoint are
-    /// idempotent.
+    /// fresh ArrayDict writes no tombstone), fills it, reads its info again and, where the silo's policy left the fill
+    /// unsaved, checkpoints it. Each step is retried after a transient failure: the info is a read, and the clear, the fill
+    /// and the checkpoint are idempotent.
     /// </summary>
+    /// <returns>How long it took, and every ArrayDict's info after its fill, for <see cref="LoopAsync"/> to start from.</returns>
     /// <exception cref="CliException">An ArrayDict holds other data and <paramref name="overwrite"/> is false.</exception>
-    public static async Task<TimeSpan> FillAsync(
+    public static async Task<Sw1Fill> FillAsync(
         ArrayDictClient client, Sw1Parameters parameters, long firstId, bool overwrite, IProgress<IterationProgress>? progress, CancellationToken cancellationToken, TimeSpan? callTimeout = null)
     {
         var ids = Ids(parameters, firstId);
@@ -49,15 +50,19 @@ internal static class Sw1Driver
             }
 
             await client.ApplyIdempotentAsync(id, fill, callTimeout, token).ConfigureAwait(false);
-            if ((await client.GetInfoAsync(id, token).ConfigureAwait(false)).UnsavedChanges > 0)
+            var filled = await client.GetInfoAsync(id, token).ConfigureAwait(false);
+            if (filled.UnsavedChanges > 0)
             {
                 // The loop replays lost epochs from this state, so it must be durable (else the loop checkpoints it itself).
                 await client.CheckpointAsync(id, token).ConfigureAwait(false);
+                filled = await client.GetInfoAsync(id, token).ConfigureAwait(false);
             }
+
+            infos[i] = filled;
 
             progress?.Report(new IterationProgress(0, Interlocked.Increment(ref completed), ids.Length));
         }).ConfigureAwait(false);
-        return watch.Elapsed;
+        return new Sw1Fill(watch.Elapsed, infos);
     }
 
     /// <summary>Empties ArrayDicts F..F+N-1 and deletes their snapshots (leaves nothing for a shutdown to write).</summary>
@@ -68,20 +73,21 @@ internal static class Sw1Driver
     }
 
     /// <summary>
-    /// Runs SW1's driver loop (the ArrayDicts must have just been filled), each ArrayDict's epochs after its last one:
-    /// object i of the workload is ArrayDict F+i (F = <paramref name="firstId"/>), so totalRows and checksum do not depend
-    /// on F. SW1's step is a pure function of (id, t), so an ArrayDict that lost calls which had returned has them replayed.
-    /// With a <paramref name="callTimeout"/>, each call has it as its own timeout (the SDK's <c>callTimeout</c>).
+    /// Runs SW1's driver loop on the ArrayDicts <paramref name="fill"/> just filled, each ArrayDict's epochs after the last
+    /// one its info after the fill reports (the SDK's loop then does not read every info again): object i of the workload
+    /// is ArrayDict F+i (F = <paramref name="firstId"/>), so totalRows and checksum do not depend on F. SW1's step is a pure
+    /// function of (id, t), so an ArrayDict that lost calls which had returned has them replayed. With a
+    /// <paramref name="callTimeout"/>, each call has it as its own timeout (the SDK's <c>callTimeout</c>).
     /// </summary>
     public static async Task<Sw1LoopResult> LoopAsync(
-        ArrayDictClient client, Sw1Parameters parameters, long firstId, IProgress<IterationProgress>? progress, CancellationToken cancellationToken, TimeSpan? callTimeout = null)
+        ArrayDictClient client, Sw1Parameters parameters, long firstId, Sw1Fill fill, IProgress<IterationProgress>? progress, CancellationToken cancellationToken, TimeSpan? callTimeout = null)
     {
+        ArgumentNullException.ThrowIfNull(fill);
         var watch = Stopwatch.StartNew();
         var run = await client.RunUntilDoneAsync(
-            Ids(parameters, firstId),
+            fill.Infos,
             (id, t) => new Sw1StepMethod(parameters, id - firstId, t),
             result => result.Done,
-            firstEpoch: null,
             progress,
             maxIterations: parameters.Budget,
             stepIsReplayable: true,
@@ -101,6 +107,11 @@ internal static class Sw1Driver
 
     private static long[] Ids(Sw1Parameters parameters, long firstId) => [.. Enumerable.Range(0, parameters.Objects).Select(i => firstId + i)];
 }
+
+/// <summary>What SW1's fill did.</summary>
+/// <param name="Elapsed">Wall time of the fill.</param>
+/// <param name="Infos">Every ArrayDict's info after its fill (and its checkpoint, where the fill was left unsaved), in the order of the workload's objects.</param>
+internal sealed record Sw1Fill(TimeSpan Elapsed, IReadOnlyList<ArrayDictInfo> Infos);
 
 /// <summary>What SW1's loop did.</summary>
 /// <param name="Elapsed">Wall time of the loop.</param>

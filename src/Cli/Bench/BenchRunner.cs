@@ -107,12 +107,12 @@ internal static class BenchRunner
 
         // The variant's own silo and place were made for it: nothing there belongs to anyone else.
         var fill = await Sw1Driver.FillAsync(connection.Client, parameters, firstId: 0, overwrite: true, progress($"{variant}: fill"), cancellationToken);
-        var loop = await Sw1Driver.LoopAsync(connection.Client, parameters, firstId: 0, progress($"{variant}: iteration {{0}}"), cancellationToken);
+        var loop = await Sw1Driver.LoopAsync(connection.Client, parameters, firstId: 0, fill, progress($"{variant}: iteration {{0}}"), cancellationToken);
         long stored = await place.StoredBytesAsync(cancellationToken);
 
         // Untimed: so that the silo's shutdown has nothing left to write.
         await Sw1Driver.ClearAsync(connection.Client, parameters, firstId: 0, cancellationToken);
-        return new BenchRun(fill, loop, stored);
+        return new BenchRun(fill.Elapsed, loop, stored);
     }
 
     /// <summary>
@@ -141,9 +141,9 @@ internal static class BenchRunner
         foreach (int rows in rowCounts)
         {
             var measured = parameters with { Objects = objects, Rows = rows };
-            await Sw1Driver.FillAsync(client.Client, measured, firstId: 0, overwrite: true, progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"bytes per call, R = {rows:N0}: fill")), cancellationToken);
+            var fill = await Sw1Driver.FillAsync(client.Client, measured, firstId: 0, overwrite: true, progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"bytes per call, R = {rows:N0}: fill")), cancellationToken);
             meter.Reset();
-            var loop = await Sw1Driver.LoopAsync(client.Client, measured, firstId: 0, progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"bytes per call, R = {rows:N0}: iteration {{0}}")), cancellationToken);
+            var loop = await Sw1Driver.LoopAsync(client.Client, measured, firstId: 0, fill, progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"bytes per call, R = {rows:N0}: iteration {{0}}")), cancellationToken);
             results.Add(new BytesPerCall(rows, loop.Calls > 0 ? (double)meter.Bytes / loop.Calls : 0));
         }
 

@@ -3,7 +3,7 @@ namespace ArrayDictOrleans.Client;
 public sealed partial class ArrayDictClient
 {
     /// <summary>
-    /// Where each ArrayDict of a <see cref="RunUntilDoneAsync{TResult}"/> stands, by position: the epoch it was at when the
+    /// Where each ArrayDict of a <see cref="RunUntilDoneAsync{TResult}(IEnumerable{long}, Func{long, int, IArrayDictMethod{TResult}}, Func{TResult, bool}, long?, IProgress{IterationProgress}?, int, bool, TimeSpan?, CancellationToken)"/> stands, by position: the epoch it was at when the
     /// run began, the epoch of its iteration 0, and the last epoch the run saw applied there (sent with every call, so that
     /// an ArrayDict that lost returned calls says so).
     /// </summary>

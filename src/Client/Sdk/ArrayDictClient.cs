@@ -158,7 +158,7 @@ public sealed partial class ArrayDictClient
     /// <param name="methodFor">The method (with its arguments) for each id.</param>
     /// <param name="epoch">
     /// The epoch every call carries (retried and applied at most once, refused when older than an ArrayDict's last; not
-    /// checked for lost calls, as <see cref="RunUntilDoneAsync"/> does), or null for plain calls.
+    /// checked for lost calls, as <see cref="RunUntilDoneAsync{TResult}(IEnumerable{long}, Func{long, int, IArrayDictMethod{TResult}}, Func{TResult, bool}, long?, IProgress{IterationProgress}?, int, bool, TimeSpan?, CancellationToken)"/> does), or null for plain calls.
     /// </param>
     /// <param name="progress">Told after each call returns.</param>
     /// <param name="callTimeout">
@@ -254,7 +254,79 @@ public sealed partial class ArrayDictClient
 
         // Indexed by position in `all`; the grain references are made once for the whole run.
         var grains = new IArrayDictGrain?[all.Length];
-        var ledger = await StartLedgerAsync(all, grains, firstEpoch, stepIsReplayable, cancellationToken).ConfigureAwait(false);
+        var infos = await ReadInfosAsync(all, grains, cancellationToken).ConfigureAwait(false);
+        var ledger = await StartLedgerAsync(all, grains, infos, firstEpoch, stepIsReplayable, cancellationToken).ConfigureAwait(false);
+        return await IterateAsync(all, grains, ledger, step, isDone, progress, maxIterations, callTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The iterate-until-done loop of <see cref="RunUntilDoneAsync{TResult}(IEnumerable{long}, Func{long, int, IArrayDictMethod{TResult}}, Func{TResult, bool}, long?, IProgress{IterationProgress}?, int, bool, TimeSpan?, CancellationToken)"/>
+    /// on the ArrayDicts that <paramref name="current"/> describes, each one's iteration 0 right after the epoch its info
+    /// reports: for a caller that has just read those infos (after filling the ArrayDicts, say), so that the loop does not
+    /// read every one of them again before it starts.
+    /// </summary>
+    /// <remarks>
+    /// An info that is out of date is caught, never followed: every call carries the last epoch its ArrayDict is known to
+    /// have applied, and the grain checks it before it runs anything (<see cref="IArrayDictGrain.ApplyNextAsync{TResult}"/>).
+    /// An ArrayDict that applied epochs its info does not show refuses the call with <see cref="EpochMismatchException"/>
+    /// (unless it applied this very call at this epoch, whose kept result it returns); one back at an epoch before its
+    /// info's lost calls the run cannot rebuild, and the run throws <see cref="LostEpochsException"/> naming it. With
+    /// <paramref name="stepIsReplayable"/>, the ArrayDicts whose info shows unsaved changes are checkpointed first, as the
+    /// overload that reads the infos does; so an info must come from after the last change to its ArrayDict: a change
+    /// without an epoch made since, left unsaved, is one the run neither sees nor checkpoints.
+    /// </remarks>
+    /// <param name="current">One info per ArrayDict of the run, as <see cref="GetInfoAsync"/> returned it after the last change to it; the ids distinct.</param>
+    /// <param name="step">The method for an id at iteration <c>t</c>.</param>
+    /// <param name="isDone">Whether a result ends its id's run.</param>
+    /// <param name="progress">Told after each call returns.</param>
+    /// <param name="maxIterations">A bound: more iterations than this throw <see cref="InvalidOperationException"/>.</param>
+    /// <param name="stepIsReplayable">Whether <paramref name="step"/> is a pure function of (id, t), so that lost epochs are replayed.</param>
+    /// <param name="callTimeout">Each call's own timeout, as in the overload that reads the infos.</param>
+    /// <param name="cancellationToken">Stops starting new calls; the loop then throws <see cref="OperationCanceledException"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="current"/> holds a null info, or two infos of one ArrayDict.</exception>
+    /// <exception cref="LostEpochsException">ArrayDicts lost calls that had returned, and the loop could not replay them.</exception>
+    /// <exception cref="EpochMismatchException">An ArrayDict applied epochs after the one its info reports.</exception>
+    public async Task<IterationRunResult<TResult>> RunUntilDoneAsync<TResult>(
+        IReadOnlyCollection<ArrayDictInfo> current,
+        Func<long, int, IArrayDictMethod<TResult>> step,
+        Func<TResult, bool> isDone,
+        IProgress<IterationProgress>? progress = null,
+        int maxIterations = int.MaxValue,
+        bool stepIsReplayable = false,
+        TimeSpan? callTimeout = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(isDone);
+        CheckCallTimeout(callTimeout, nameof(callTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxIterations, 1);
+        ArrayDictInfo[] infos = [.. current];
+        int missing = Array.IndexOf(infos, null);
+        if (missing >= 0)
+        {
+            throw new ArgumentException($"The info at position {missing} is null; give one info per ArrayDict of the run.", nameof(current));
+        }
+
+        long[] all = [.. infos.Select(info => info.Id)];
+        EnsureDistinct(all);
+        var grains = new IArrayDictGrain?[all.Length];
+        var ledger = await StartLedgerAsync(all, grains, infos, firstEpoch: null, stepIsReplayable, cancellationToken).ConfigureAwait(false);
+        return await IterateAsync(all, grains, ledger, step, isDone, progress, maxIterations, callTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The loop itself: iterations of one fan-out each over the ids not yet done, from the epochs of <paramref name="ledger"/>.</summary>
+    private async Task<IterationRunResult<TResult>> IterateAsync<TResult>(
+        long[] all,
+        IArrayDictGrain?[] grains,
+        EpochLedger ledger,
+        Func<long, int, IArrayDictMethod<TResult>> step,
+        Func<TResult, bool> isDone,
+        IProgress<IterationProgress>? progress,
+        int maxIterations,
+        TimeSpan? callTimeout,
+        CancellationToken cancellationToken)
+    {
         var last = new TResult[all.Length];
         var retries = new StrongBox<long>();
         var replays = new StrongBox<long>();
@@ -295,29 +367,42 @@ public sealed partial class ArrayDictClient
         return new IterationRunResult<TResult>(lastById, iteration, calls, retries.Value, replays.Value);
     }
 
-    /// <summary>
-    /// Reads where every ArrayDict of a run stands and chooses each one's first epoch. With a replayable step, an ArrayDict
-    /// with unsaved changes is checkpointed, so that a replay starts from the state the run began with.
-    /// </summary>
-    private async Task<EpochLedger> StartLedgerAsync(long[] ids, IArrayDictGrain?[] grains, long? firstEpoch, bool replayable, CancellationToken cancellationToken)
+    /// <summary>Reads every ArrayDict's info, for the run's ledger.</summary>
+    private async Task<ArrayDictInfo[]> ReadInfosAsync(long[] ids, IArrayDictGrain?[] grains, CancellationToken cancellationToken)
     {
-        var start = new long?[ids.Length];
+        var infos = new ArrayDictInfo[ids.Length];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = cancellationToken };
         await Parallel.ForAsync(0, ids.Length, parallel, async (i, token) =>
         {
             var grain = grains[i] ??= Get(ids[i]);
-            var info = await RetriedAsync(grain, static grain => grain.GetInfoAsync(), token).ConfigureAwait(false);
-            if (replayable && info.UnsavedChanges > 0)
-            {
-                await RetriedAsync(grain, static async grain =>
+            infos[i] = await RetriedAsync(grain, static grain => grain.GetInfoAsync(), token).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        return infos;
+    }
+
+    /// <summary>
+    /// Chooses each ArrayDict's first epoch from where its info says it stands. With a replayable step, an ArrayDict with
+    /// unsaved changes is checkpointed first, so that a replay starts from the state the run began with.
+    /// </summary>
+    private async Task<EpochLedger> StartLedgerAsync(long[] ids, IArrayDictGrain?[] grains, ArrayDictInfo[] infos, long? firstEpoch, bool replayable, CancellationToken cancellationToken)
+    {
+        var start = new long?[ids.Length];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            start[i] = infos[i].LastAppliedEpoch;
+        }
+
+        if (replayable)
+        {
+            int[] unsaved = [.. Enumerable.Range(0, ids.Length).Where(i => infos[i].UnsavedChanges > 0)];
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(unsaved, parallel, async (i, token) =>
+                await RetriedAsync(grains[i] ??= Get(ids[i]), static async grain =>
                 {
                     await grain.CheckpointAsync().ConfigureAwait(false);
                     return true;
-                }, token).ConfigureAwait(false);
-            }
-
-            start[i] = info.LastAppliedEpoch;
-        }).ConfigureAwait(false);
+                }, token).ConfigureAwait(false)).ConfigureAwait(false);
+        }
 
         var first = new long[ids.Length];
         List<int>? past = null;

@@ -1,6 +1,6 @@
 namespace ArrayDictOrleans.Client;
 
-/// <summary>What <see cref="ArrayDictClient.RunUntilDoneAsync{TResult}"/> returns.</summary>
+/// <summary>What <see cref="ArrayDictClient.RunUntilDoneAsync{TResult}(IEnumerable{long}, Func{long, int, IArrayDictMethod{TResult}}, Func{TResult, bool}, long?, IProgress{IterationProgress}?, int, bool, TimeSpan?, CancellationToken)"/> returns.</summary>
 /// <typeparam name="TResult">The step's result.</typeparam>
 /// <param name="LastResults">Each id's last result (the one that said done).</param>
 /// <param name="Iterations">Iterations run.</param>

@@ -4,7 +4,7 @@ namespace ArrayDictOrleans.Client;
 
 /// <summary>
 /// ArrayDicts lost calls that had returned (their grains came back from storage at an older epoch, as after a crash with
-/// unsaved changes), and <see cref="ArrayDictClient.RunUntilDoneAsync{TResult}"/> could not replay them, so it stopped
+/// unsaved changes), and <see cref="ArrayDictClient.RunUntilDoneAsync{TResult}(IEnumerable{long}, Func{long, int, IArrayDictMethod{TResult}}, Func{TResult, bool}, long?, IProgress{IterationProgress}?, int, bool, TimeSpan?, CancellationToken)"/> could not replay them, so it stopped
 /// instead of going on from a state that misses those calls. The message names every such ArrayDict of the iteration
 /// (up to 10) and its lost epochs.
 /// </summary>

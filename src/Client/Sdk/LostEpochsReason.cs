@@ -1,6 +1,6 @@
 namespace ArrayDictOrleans.Client;
 
-/// <summary>Why <see cref="ArrayDictClient.RunUntilDoneAsync{TResult}"/> did not replay epochs an ArrayDict lost.</summary>
+/// <summary>Why <see cref="ArrayDictClient.RunUntilDoneAsync{TResult}(IEnumerable{long}, Func{long, int, IArrayDictMethod{TResult}}, Func{TResult, bool}, long?, IProgress{IterationProgress}?, int, bool, TimeSpan?, CancellationToken)"/> did not replay epochs an ArrayDict lost.</summary>
 public enum LostEpochsReason
 {
     /// <summary>The step was not declared replayable (a pure function of id and iteration), so running it again could give another result.</summary>

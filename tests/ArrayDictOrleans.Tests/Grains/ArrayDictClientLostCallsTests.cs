@@ -41,6 +41,27 @@ public sealed class ArrayDictClientLostCallsTests(CheckpointOnlyClusterFixture f
     }
 
     [Fact]
+    public async Task ArrayDictClient_RunUntilDoneAsync_FromInfosWithUnsavedChanges_CheckpointsFirstAndReplaysToTheExactResult()
+    {
+        var expected = PlainSw1Loop.Run(Parameters);
+        var (client, first, keys, victim) = await FillAsync();
+        var infos = await Task.WhenAll(keys.Select(key => client.GetInfoAsync(key)));
+        Assert.All(infos, info => Assert.True(info.UnsavedChanges > 0, $"ArrayDict {info.Id} has its fill saved already"));
+        string runKey = MethodRuns.NewKey();
+        var gate = MethodGates.Close(runKey);
+
+        // Without the checkpoint the infos call for, the victim would lose its fill too, and the run could not rebuild it.
+        var run = client.RunUntilDoneAsync(infos, Step(runKey, first, victim), result => result.Done, stepIsReplayable: true);
+        await LoseCallsOfVictimAsync(client, victim, gate);
+        var result = await run;
+
+        Assert.Equal(3, result.Replays);
+        Assert.Equal(expected.Calls, result.Calls);
+        Assert.Equal(expected.TotalRows, result.LastResults.Values.Sum(r => (long)r.Rows));
+        Assert.Equal(expected.Checksum, result.LastResults.Values.Sum(r => r.Sum), Math.Abs(expected.Checksum) * 1e-9);
+    }
+
+    [Fact]
     public async Task ArrayDictClient_RunUntilDoneAsync_GrainLostReturnedCalls_StepNotReplayable_ThrowsNamingItAndItsEpochs()
     {
         var (client, first, keys, victim) = await FillAsync();

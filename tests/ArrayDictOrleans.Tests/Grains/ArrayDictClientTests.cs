@@ -105,6 +105,78 @@ public sealed class ArrayDictClientTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ArrayDictClient_RunUntilDoneAsync_FromInfos_ContinuesAfterEachInfosEpoch()
+    {
+        var client = fixture.CreateClient();
+        long first = ClusterFixture.NewKeyBlock(3);
+        long[] keys = [first, first + 1, first + 2];
+        await client.Get(first + 2).ApplyAsync(new IncrementMethod(1, 10), epoch: 40);
+        var infos = await Task.WhenAll(keys.Select(key => client.GetInfoAsync(key)));
+
+        var run = await client.RunUntilDoneAsync(infos, (_, _) => new IncrementMethod(1, 1), value => value % 10 >= 3);
+
+        Assert.Equal(3, run.Iterations);
+        Assert.Equal(9, run.Calls);
+        Assert.Equal([3.0, 3, 13], keys.Select(key => run.LastResults[key]));
+        long[] epochs = await Task.WhenAll(keys.Select(async key => (await client.GetInfoAsync(key)).LastAppliedEpoch ?? -1));
+        Assert.Equal([2L, 2, 43], epochs);
+    }
+
+    [Fact]
+    public async Task ArrayDictClient_RunUntilDoneAsync_FromAnInfoOutOfDate_RefusedBeforeTheStepRuns()
+    {
+        var client = fixture.CreateClient();
+        long first = ClusterFixture.NewKeyBlock(2);
+        long[] keys = [first, first + 1];
+        var infos = await Task.WhenAll(keys.Select(key => client.GetInfoAsync(key)));
+
+        // Applied after its info was read: the run must not take it for an ArrayDict at no epoch.
+        await client.Get(first + 1).ApplyAsync(new IncrementMethod(1, 10), epoch: 5);
+        var error = await Assert.ThrowsAsync<EpochMismatchException>(() =>
+            client.RunUntilDoneAsync(infos, (_, _) => new IncrementMethod(1, 1), value => value % 10 >= 3));
+
+        Assert.False(error.IsBehind);
+        Assert.Equal((first + 1, (long?)null, (long?)5), (error.ArrayDictId, error.AfterEpoch, error.LastAppliedEpoch));
+        Assert.Equal(10.0, await client.Get(first + 1).GetValueAsync(1));
+        Assert.Equal(5L, (await client.GetInfoAsync(first + 1)).LastAppliedEpoch);
+    }
+
+    [Fact]
+    public async Task ArrayDictClient_RunUntilDoneAsync_FromAnInfoAheadOfItsArrayDict_ThrowsLostEpochsBeforeTheRun()
+    {
+        var client = fixture.CreateClient();
+        long id = ClusterFixture.NewKey();
+        var info = await client.GetInfoAsync(id);
+
+        // An info that says epoch 7 for an ArrayDict at none: calls the run cannot rebuild, never a silent start from nothing.
+        var error = await Assert.ThrowsAsync<LostEpochsException>(() =>
+            client.RunUntilDoneAsync([info with { LastAppliedEpoch = 7 }], (_, _) => new IncrementMethod(1, 1), _ => true, stepIsReplayable: true));
+
+        var lost = Assert.Single(error.Lost);
+        Assert.Equal((id, (long?)null, 7L, LostEpochsReason.BeforeRun), (lost.ArrayDictId, lost.LastAppliedEpoch, lost.LastReturnedEpoch, lost.Reason));
+        Assert.Equal(0, (await client.GetInfoAsync(id)).Count);
+    }
+
+    [Fact]
+    public async Task ArrayDictClient_RunUntilDoneAsync_FromInfos_NullOrRepeatedInfo_ThrowsNamingIt()
+    {
+        var client = fixture.CreateClient();
+        long id = ClusterFixture.NewKey();
+        var info = await client.GetInfoAsync(id);
+
+        await Assert.ThrowsAsync<ArgumentNullException>(() =>
+            client.RunUntilDoneAsync((IReadOnlyCollection<ArrayDictInfo>)null!, (_, _) => new IncrementMethod(1, 1), _ => true));
+        var missing = await Assert.ThrowsAsync<ArgumentException>(() =>
+            client.RunUntilDoneAsync([info, null!], (_, _) => new IncrementMethod(1, 1), _ => true));
+        var repeated = await Assert.ThrowsAsync<ArgumentException>(() =>
+            client.RunUntilDoneAsync([info, info], (_, _) => new IncrementMethod(1, 1), _ => true));
+
+        Assert.Contains("position 1", missing.Message);
+        Assert.Contains($"id {id} appears more than once", repeated.Message);
+        Assert.Null((await client.GetInfoAsync(id)).LastAppliedEpoch);
+    }
+
+    [Fact]
     public async Task ArrayDictClient_ApplyAsync_StorageFailsForGood_NotRetriedAndMethodRunsOnce()
     {
         var client = fixture.CreateClient();
