@@ -16,19 +16,9 @@ public sealed class ArrayDictClientLostCallsTests(CheckpointOnlyClusterFixture f
     [Fact]
     public async Task ArrayDictClient_RunUntilDoneAsync_GrainLostReturnedCalls_ReplayableStepReplayedToTheExactResult()
     {
-        var expected = PlainSw1Loop.Run(Parameters);
-        var (client, first, keys, victim) = await FillAsync();
-        string runKey = MethodRuns.NewKey();
-        var gate = MethodGates.Close(runKey);
+        var (first, victim, runKey) = await RunLosingTheVictimsCallsAsync((client, keys, step) =>
+            client.RunUntilDoneAsync(keys, step, result => result.Done, stepIsReplayable: true));
 
-        var run = client.RunUntilDoneAsync(keys, Step(runKey, first, victim), result => result.Done, stepIsReplayable: true);
-        await LoseCallsOfVictimAsync(client, victim, gate);
-        var result = await run;
-
-        Assert.Equal(3, result.Replays);
-        Assert.Equal(expected.Calls, result.Calls);
-        Assert.Equal(expected.TotalRows, result.LastResults.Values.Sum(r => (long)r.Rows));
-        Assert.Equal(expected.Checksum, result.LastResults.Values.Sum(r => r.Sum), Math.Abs(expected.Checksum) * 1e-9);
         for (int i = 0; i < Parameters.Objects; i++)
         {
             for (int t = 0; t < Parameters.CallsFor(i); t++)
@@ -43,22 +33,13 @@ public sealed class ArrayDictClientLostCallsTests(CheckpointOnlyClusterFixture f
     [Fact]
     public async Task ArrayDictClient_RunUntilDoneAsync_FromInfosWithUnsavedChanges_CheckpointsFirstAndReplaysToTheExactResult()
     {
-        var expected = PlainSw1Loop.Run(Parameters);
-        var (client, first, keys, victim) = await FillAsync();
-        var infos = await Task.WhenAll(keys.Select(key => client.GetInfoAsync(key)));
-        Assert.All(infos, info => Assert.True(info.UnsavedChanges > 0, $"ArrayDict {info.Id} has its fill saved already"));
-        string runKey = MethodRuns.NewKey();
-        var gate = MethodGates.Close(runKey);
-
         // Without the checkpoint the infos call for, the victim would lose its fill too, and the run could not rebuild it.
-        var run = client.RunUntilDoneAsync(infos, Step(runKey, first, victim), result => result.Done, stepIsReplayable: true);
-        await LoseCallsOfVictimAsync(client, victim, gate);
-        var result = await run;
-
-        Assert.Equal(3, result.Replays);
-        Assert.Equal(expected.Calls, result.Calls);
-        Assert.Equal(expected.TotalRows, result.LastResults.Values.Sum(r => (long)r.Rows));
-        Assert.Equal(expected.Checksum, result.LastResults.Values.Sum(r => r.Sum), Math.Abs(expected.Checksum) * 1e-9);
+        await RunLosingTheVictimsCallsAsync(async (client, keys, step) =>
+        {
+            var infos = await Task.WhenAll(keys.Select(key => client.GetInfoAsync(key)));
+            Assert.All(infos, info => Assert.True(info.UnsavedChanges > 0, $"ArrayDict {info.Id} has its fill saved already"));
+            return await client.RunUntilDoneAsync(infos, step, result => result.Done, stepIsReplayable: true);
+        });
     }
 
     [Fact]
@@ -81,6 +62,29 @@ public sealed class ArrayDictClientLostCallsTests(CheckpointOnlyClusterFixture f
 
     private static Func<long, int, IArrayDictMethod<Sw1StepResult>> Step(string runKey, long first, long victim) =>
         (key, t) => new CountedSw1StepMethod(runKey, new Sw1StepMethod(Parameters, key - first, t), key == victim && t == 2 ? runKey : null);
+
+    /// <summary>
+    /// Fills, starts the run that <paramref name="start"/> makes with the counted step, makes the victim lose its epochs
+    /// 0 to 2 after they returned, and checks that the run still ends with the exact result, those three epochs replayed.
+    /// </summary>
+    private async Task<(long First, long Victim, string RunKey)> RunLosingTheVictimsCallsAsync(
+        Func<ArrayDictClient, long[], Func<long, int, IArrayDictMethod<Sw1StepResult>>, Task<IterationRunResult<Sw1StepResult>>> start)
+    {
+        var expected = PlainSw1Loop.Run(Parameters);
+        var (client, first, keys, victim) = await FillAsync();
+        string runKey = MethodRuns.NewKey();
+        var gate = MethodGates.Close(runKey);
+
+        var run = start(client, keys, Step(runKey, first, victim));
+        await LoseCallsOfVictimAsync(client, victim, gate);
+        var result = await run;
+
+        Assert.Equal(3, result.Replays);
+        Assert.Equal(expected.Calls, result.Calls);
+        Assert.Equal(expected.TotalRows, result.LastResults.Values.Sum(r => (long)r.Rows));
+        Assert.Equal(expected.Checksum, result.LastResults.Values.Sum(r => r.Sum), Math.Abs(expected.Checksum) * 1e-9);
+        return (first, victim, runKey);
+    }
 
     /// <summary>Fills fresh ArrayDicts; the victim is the one with the most iterations.</summary>
     private async Task<(ArrayDictClient Client, long First, long[] Keys, long Victim)> FillAsync()
