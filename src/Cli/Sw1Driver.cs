@@ -33,6 +33,7 @@ internal static class Sw1Driver
         var watch = Stopwatch.StartNew();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = FillConcurrency, CancellationToken = cancellationToken };
         var infos = new ArrayDictInfo[ids.Length];
+        var after = new ArrayDictInfo[ids.Length];
         await Parallel.ForEachAsync(Enumerable.Range(0, ids.Length), parallel, async (i, token) =>
             infos[i] = await client.GetInfoAsync(ids[i], token).ConfigureAwait(false)).ConfigureAwait(false);
         if (!overwrite && await Sw1Ownership.FindForeignAsync(client, parameters, ids, infos, cancellationToken).ConfigureAwait(false) is { } foreign)
@@ -58,11 +59,11 @@ internal static class Sw1Driver
                 filled = await client.GetInfoAsync(id, token).ConfigureAwait(false);
             }
 
-            infos[i] = filled;
+            after[i] = filled;
 
             progress?.Report(new IterationProgress(0, Interlocked.Increment(ref completed), ids.Length));
         }).ConfigureAwait(false);
-        return new Sw1Fill(watch.Elapsed, infos);
+        return new Sw1Fill(watch.Elapsed, after);
     }
 
     /// <summary>Empties ArrayDicts F..F+N-1 and deletes their snapshots (leaves nothing for a shutdown to write).</summary>
