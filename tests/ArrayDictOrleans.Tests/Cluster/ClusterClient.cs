@@ -75,6 +75,49 @@ internal sealed class ClusterClient(IHost host, RecordingLoggerProvider log) : I
         }
     }
 
+    /// <summary>The silo port of each of <paramref name="ids"/> that is active, from the grain directory.</summary>
+    public async Task<Dictionary<long, int>> GetSiloPortsAsync(IEnumerable<long> ids)
+    {
+        var ports = new Dictionary<long, int>();
+        foreach (long id in ids)
+        {
+            if (await Management.GetActivationAddress(Sdk.Get(id)) is { } silo)
+            {
+                ports[id] = silo.Endpoint.Port;
+            }
+        }
+
+        return ports;
+    }
+
+    /// <summary>
+    /// Activates fresh ArrayDicts, ids <paramref name="firstId"/> and up, a few at a time, until one is placed on the silo
+    /// of <paramref name="siloPort"/>, at most <paramref name="timeout"/>; returns how many were activated. Orleans' default
+    /// placement (resource-optimized) chooses a silo only once its load statistics have reached the placing silo, so a
+    /// silo that has just joined takes no activation for a moment.
+    /// </summary>
+    public async Task<int> WaitUntilPlacedOnAsync(int siloPort, long firstId, TimeSpan timeout)
+    {
+        const int PerRound = 8;
+        var started = TimeProvider.System.GetTimestamp();
+        for (long next = firstId; ; next += PerRound)
+        {
+            long[] probes = [.. Enumerable.Range(0, PerRound).Select(i => next + i)];
+            await Task.WhenAll(probes.Select(id => Sdk.GetInfoAsync(id)));
+            if ((await GetSiloPortsAsync(probes)).ContainsValue(siloPort))
+            {
+                return (int)(next + PerRound - firstId);
+            }
+
+            if (TimeProvider.System.GetElapsedTime(started) > timeout)
+            {
+                throw new TimeoutException($"No ArrayDict of ids {firstId} to {next + PerRound - 1} was placed on silo port {siloPort} within {timeout.TotalSeconds:0} s.");
+            }
+
+            await Task.Delay(PollPeriod);
+        }
+    }
+
     /// <summary>ArrayDict activations per silo, by silo port (silos without any are left out).</summary>
     public async Task<Dictionary<int, int>> GetPlacementAsync()
     {

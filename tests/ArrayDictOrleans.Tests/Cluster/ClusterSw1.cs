@@ -77,7 +77,8 @@ internal static class ClusterSw1
             $"checksum {outcome.Checksum:R} differs from the fault-free {expected.Checksum:R} by more than 1e-9 relative: an update was lost or applied twice.");
     }
 
-    private static List<long> Ids() => Enumerable.Range(0, Parameters.Objects).Select(i => (long)i).ToList();
+    /// <summary>The workload's ArrayDict ids.</summary>
+    public static List<long> Ids() => Enumerable.Range(0, Parameters.Objects).Select(i => (long)i).ToList();
 }
 
 /// <summary>What a cluster run of SW1 produced.</summary>
