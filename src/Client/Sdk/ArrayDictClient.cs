@@ -523,17 +523,32 @@ public sealed partial class ArrayDictClient
     private bool IsRetried(Exception exception) => _options.MaxRetries > 0 && TransientFailures.IsTransient(exception);
 
     /// <summary>Runs <paramref name="call"/> on <paramref name="grain"/>, retried after transient failures: for reads and idempotent calls only.</summary>
+    /// <remarks>
+    /// The first attempt is made directly, as a fan-out's calls are: only a call that failed with a transient failure enters
+    /// the retry pipeline, which takes that failure as its own first attempt and counts the retry budget from before it.
+    /// </remarks>
     private async Task<T> RetriedAsync<T>(IArrayDictGrain grain, Func<IArrayDictGrain, Task<T>> call, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        long started = Stopwatch.GetTimestamp();
+        Exception firstFailure;
+        try
+        {
+            return await call(grain).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsRetried(exception))
+        {
+            firstFailure = exception;
+        }
+
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(RetryStartedKey, Stopwatch.GetTimestamp());
+        context.Properties.Set(RetryStartedKey, started);
         try
         {
             return await _retry.ExecuteAsync(
-                static async (_, state) => await state.call(state.grain).ConfigureAwait(false),
+                static (_, attempts) => attempts.NextAsync(),
                 context,
-                (grain, call)).ConfigureAwait(false);
+                new RetriedRead<T>(grain, call, firstFailure)).ConfigureAwait(false);
         }
         finally
         {
@@ -611,6 +626,23 @@ public sealed partial class ArrayDictClient
     private partial void LogReplay(long id, long? at, long returned, long from, long to);
 
     private sealed record ReferenceTypes(GrainType Grain, GrainInterfaceType Interface);
+
+    /// <summary>The attempts of a retried read or idempotent call: the failure it already had, then the same call again.</summary>
+    private sealed class RetriedRead<T>(IArrayDictGrain grain, Func<IArrayDictGrain, Task<T>> call, Exception firstFailure)
+    {
+        private Exception? _firstFailure = firstFailure;
+
+        public ValueTask<T> NextAsync()
+        {
+            if (_firstFailure is { } failure)
+            {
+                _firstFailure = null;
+                return ValueTask.FromException<T>(failure);
+            }
+
+            return new ValueTask<T>(call(grain));
+        }
+    }
 
     /// <summary>
     /// The attempts of one retried call: the failure it already had, then the same call again: with the same epoch (and

@@ -7,7 +7,8 @@ namespace ArrayDictOrleans.Tests.Grains;
 /// A stand-in for the cluster behind <see cref="IGrainFactory"/>: each <see cref="IArrayDictGrain.ApplyAsync{TResult}"/>
 /// or <see cref="IArrayDictGrain.ApplyNextAsync{TResult}"/> of an <see cref="IArrayDictMethod{TResult}"/> of
 /// <see cref="long"/> is parked until the test completes or fails it (or answered at once by <see cref="Respond"/> or
-/// <see cref="RespondNext"/>), and <see cref="IArrayDictGrain.GetInfoAsync"/> reports <see cref="LastAppliedEpoch"/>, so that a fan-out's concurrency, failures, retries and cancellation
+/// <see cref="RespondNext"/>), and <see cref="IArrayDictGrain.GetInfoAsync"/> reports <see cref="LastAppliedEpoch"/> (or fails as
+/// <see cref="InfoFailure"/> says), so that a fan-out's concurrency, failures, retries and cancellation
 /// are observed exactly, without timing. Completing a call runs the caller's continuation before returning, so that
 /// whatever the caller does next (its next call, its stop) has happened by then.
 /// </summary>
@@ -20,6 +21,7 @@ internal sealed class ParkedGrainCalls
     private readonly List<(long Id, long? Epoch)> _calls = [];
     private readonly List<(long Id, long Epoch, long? After)> _nextCalls = [];
     private int _inFlight;
+    private int _infoCalls;
 
     public ParkedGrainCalls() => Factory = FakeGrainFactory.Create(this);
 
@@ -34,6 +36,24 @@ internal sealed class ParkedGrainCalls
 
     /// <summary>The last applied epoch that <c>GetInfoAsync</c> reports for an id; none when null.</summary>
     public Func<long, long?>? LastAppliedEpoch { get; init; }
+
+    /// <summary>
+    /// How the n-th <c>GetInfoAsync</c> (counting from 1, over all ids) fails, or null when it answers; every
+    /// <c>GetInfoAsync</c> answers when this is null.
+    /// </summary>
+    public Func<int, Exception?>? InfoFailure { get; init; }
+
+    /// <summary>The <c>GetInfoAsync</c> calls made so far.</summary>
+    public int InfoCalls
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _infoCalls;
+            }
+        }
+    }
 
     /// <summary>The most calls that were in flight at once.</summary>
     public int MaxInFlight { get; private set; }
@@ -118,6 +138,19 @@ internal sealed class ParkedGrainCalls
         }
 
         return call.Task;
+    }
+
+    private Task<ArrayDictInfo> Info(long id)
+    {
+        int call;
+        lock (_lock)
+        {
+            call = ++_infoCalls;
+        }
+
+        return InfoFailure?.Invoke(call) is { } failure
+            ? Task.FromException<ArrayDictInfo>(failure)
+            : Task.FromResult(new ArrayDictInfo(id, 0, 1, 0, 0, LastAppliedEpoch?.Invoke(id), null, null, 0));
     }
 
     private void Returned()
@@ -238,7 +271,7 @@ internal sealed class ParkedGrainCalls
 
             if (targetMethod?.Name == nameof(IArrayDictGrain.GetInfoAsync))
             {
-                return Task.FromResult(new ArrayDictInfo(_id, 0, 1, 0, 0, _owner.LastAppliedEpoch?.Invoke(_id), null, null, 0));
+                return _owner.Info(_id);
             }
 
             throw new NotSupportedException($"The fake grain does not do {targetMethod}.");
