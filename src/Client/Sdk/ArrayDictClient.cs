@@ -531,28 +531,13 @@ public sealed partial class ArrayDictClient
     {
         cancellationToken.ThrowIfCancellationRequested();
         long started = Stopwatch.GetTimestamp();
-        Exception firstFailure;
         try
         {
             return await call(grain).ConfigureAwait(false);
         }
         catch (Exception exception) when (IsRetried(exception))
         {
-            firstFailure = exception;
-        }
-
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(RetryStartedKey, started);
-        try
-        {
-            return await _retry.ExecuteAsync(
-                static (_, attempts) => attempts.NextAsync(),
-                context,
-                new RetriedRead<T>(grain, call, firstFailure)).ConfigureAwait(false);
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
+            return await RetryAsync(new RetriedRead<T>(grain, call, exception), retries: null, cancellationToken, started).ConfigureAwait(false);
         }
     }
 
@@ -573,12 +558,13 @@ public sealed partial class ArrayDictClient
     /// <summary>
     /// Retries a call whose first attempt, made directly, failed with a transient failure (<paramref name="call"/> holds
     /// it). That attempt is handed to the pipeline as its own first one, so that the retries, their count and their delays are
-    /// exactly the pipeline's; a call that succeeds never gets here.
+    /// exactly the pipeline's; a call that succeeds never gets here. The retry budget counts from <paramref name="started"/>
+    /// (a <see cref="Stopwatch"/> timestamp), or from now.
     /// </summary>
-    private async Task<TResult> RetryAsync<TResult>(RetriedCall<TResult> call, StrongBox<long>? retries, CancellationToken cancellationToken)
+    private async Task<TResult> RetryAsync<TResult>(RetriedAttempts<TResult> call, StrongBox<long>? retries, CancellationToken cancellationToken, long? started = null)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(RetryStartedKey, Stopwatch.GetTimestamp());
+        context.Properties.Set(RetryStartedKey, started ?? Stopwatch.GetTimestamp());
         try
         {
             if (retries is not null)
@@ -627,12 +613,12 @@ public sealed partial class ArrayDictClient
 
     private sealed record ReferenceTypes(GrainType Grain, GrainInterfaceType Interface);
 
-    /// <summary>The attempts of a retried read or idempotent call: the failure it already had, then the same call again.</summary>
-    private sealed class RetriedRead<T>(IArrayDictGrain grain, Func<IArrayDictGrain, Task<T>> call, Exception firstFailure)
+    /// <summary>The attempts of a retried call: the failure its first attempt, made directly, already had; then <see cref="Again"/>.</summary>
+    private abstract class RetriedAttempts<T>(Exception firstFailure)
     {
         private Exception? _firstFailure = firstFailure;
 
-        public ValueTask<T> NextAsync()
+        public ValueTask<T> NextAttemptAsync()
         {
             if (_firstFailure is { } failure)
             {
@@ -640,8 +626,18 @@ public sealed partial class ArrayDictClient
                 return ValueTask.FromException<T>(failure);
             }
 
-            return new ValueTask<T>(call(grain));
+            return new ValueTask<T>(Again());
         }
+
+        /// <summary>Makes the same call again.</summary>
+        protected abstract Task<T> Again();
+    }
+
+    /// <summary>A retried read or idempotent call: <paramref name="call"/> on <paramref name="grain"/> again.</summary>
+    private sealed class RetriedRead<T>(IArrayDictGrain grain, Func<IArrayDictGrain, Task<T>> call, Exception firstFailure)
+        : RetriedAttempts<T>(firstFailure)
+    {
+        protected override Task<T> Again() => call(grain);
     }
 
     /// <summary>
@@ -651,18 +647,9 @@ public sealed partial class ArrayDictClient
     /// </summary>
     private sealed class RetriedCall<TResult>(
         IArrayDictGrain grain, IArrayDictMethod<TResult> method, long? epoch, long? afterEpoch, bool next, Exception firstFailure, CancellationToken? bound = null)
+        : RetriedAttempts<TResult>(firstFailure)
     {
-        private Exception? _firstFailure = firstFailure;
-
-        public ValueTask<TResult> NextAttemptAsync()
-        {
-            if (_firstFailure is { } failure)
-            {
-                _firstFailure = null;
-                return ValueTask.FromException<TResult>(failure);
-            }
-
-            return new ValueTask<TResult>(next ? SendApplyNextAsync(grain, method, epoch!.Value, afterEpoch, bound) : SendApplyAsync(grain, method, epoch, bound));
-        }
+        protected override Task<TResult> Again() =>
+            next ? SendApplyNextAsync(grain, method, epoch!.Value, afterEpoch, bound) : SendApplyAsync(grain, method, epoch, bound);
     }
 }
