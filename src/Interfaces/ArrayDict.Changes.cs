@@ -10,6 +10,9 @@ public sealed partial class ArrayDict
     // The record of the change scope active now, null when none is (see BeginChanges).
     private ArrayDictChangeLog? _recording;
 
+    // The rows the last scope wrote first: how the next scope keeps old values (see ArrayDictChangeLog).
+    private int _lastScopeFirstWrites;
+
     /// <summary>Whether a change scope is recording (see <see cref="BeginChanges"/>).</summary>
     public bool IsRecordingChanges => _recording is not null;
 
@@ -18,8 +21,10 @@ public sealed partial class ArrayDict
     /// added and removed key is noted, so that the returned scope can either commit (forget the record)
     /// or roll back (restore exactly the state at this call: keys, rows, values, count and free rows).
     /// Recording and rolling back cost time and memory in proportion to the rows touched, except
-    /// <see cref="Clear"/> and <see cref="Compact"/>, which touch every row and so keep a whole copy. A scope begun on an
-    /// ArrayDict without rows records nothing: rolling back empties it again.
+    /// <see cref="Clear"/> and <see cref="Compact"/>, which touch every row and so keep a whole copy, and an ArrayDict
+    /// whose values are few against the rows its previous scope wrote, whose values are copied once, before the first
+    /// change, which costs less than keeping them row by row. A scope begun on an ArrayDict without rows records nothing:
+    /// rolling back empties it again.
     /// The record's buffers are reused from scope to scope, so a scope allocates little beyond its handle.
     /// Disposing the scope without <see cref="ArrayDictChangeScope.Commit"/> rolls back.
     /// </summary>
@@ -40,10 +45,14 @@ public sealed partial class ArrayDict
     internal void EndChanges(ArrayDictChangeLog log)
     {
         _recording = null;
+        _lastScopeFirstWrites = log.FirstWrites;
         log.Return();
     }
 
     private void BeforeRowWrite(int row) => _recording?.RecordWrite(row);
+
+    /// <summary>Gets the rows whose first write the last change scope recorded.</summary>
+    internal int LastScopeFirstWrites => _lastScopeFirstWrites;
 
     /// <summary>Rows in use (live and free): 0 only when no row has been added since the ArrayDict was made or cleared.</summary>
     internal int RowsInUse => _rowsInUse;

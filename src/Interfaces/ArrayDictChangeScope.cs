@@ -25,12 +25,15 @@ public sealed class ArrayDictChangeScope : IDisposable
     /// <summary>Whether a change touched every row (<see cref="ArrayDict.Clear"/> or <see cref="ArrayDict.Compact"/>), so that only a whole snapshot describes it.</summary>
     public bool TouchedEveryRow => _log?.TouchedEveryRow ?? _touchedEveryRow;
 
+    /// <summary>Gets whether the scope keeps the old values as one copy of all of them rather than row by row (tests).</summary>
+    internal bool CopiesValues => ActiveLog().Copying;
+
     /// <summary>Rows whose old values are kept, plus keys added or removed: the size of the record.</summary>
     public int RecordedChanges => _log?.Count ?? _recordedChanges;
 
     /// <summary>
-    /// The keys present now that were written or added in this scope (each once). With
-    /// <see cref="RemovedKeys"/>, what a delta snapshot must hold; read it before committing.
+    /// The keys present now that were written or added in this scope (each once; the added keys in the order they were
+    /// added). With <see cref="RemovedKeys"/>, what a delta snapshot must hold; read it before committing.
     /// </summary>
     /// <exception cref="InvalidOperationException">The scope has ended: its record is gone.</exception>
     public IReadOnlyList<long> ChangedKeys => ActiveLog().CollectKeys(present: true);

@@ -606,22 +606,37 @@ public class ArrayDictChangeScopeTests
     }
 
     [Fact]
-    public void ArrayDictChangeScope_ChangedKeys_WritesAndAddsOnly_ListsEachKeyOnceInOrder()
+    public void ArrayDictChangeScope_ChangedKeys_WritesAndAddsOnly_ListsEachKeyOnceAddsInOrder()
     {
         var dict = ArrayDictAssert.Filled(1, 10);
         using var scope = dict.BeginChanges();
 
         dict[9] = 1;
-        dict[100] = 2;
+        dict[101] = 2;
         dict[9] = 3;
-        dict[100] = 4;
+        dict[101] = 4;
         dict.GetRow(0)[0] = 5;
-        dict.GetOrAddRow(101)[0] = 6;
-        dict.GetRow(101)[0] = 7;
+        dict.GetOrAddRow(100)[0] = 6;
+        dict.GetRow(100)[0] = 7;
 
-        Assert.Equal([9L, 100, 0, 101], scope.ChangedKeys);
+        var changed = scope.ChangedKeys;
+        Assert.Equal([0L, 9, 100, 101], changed.Order());
+        Assert.True(IndexOf(changed, 101) < IndexOf(changed, 100), "Added keys come in the order they were added.");
         Assert.Empty(scope.RemovedKeys);
         Assert.Equal(4, scope.RecordedChanges);
+    }
+
+    private static int IndexOf(IReadOnlyList<long> keys, long key)
+    {
+        for (int i = 0; i < keys.Count; i++)
+        {
+            if (keys[i] == key)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static void End(ArrayDictChangeScope scope, string how)
