@@ -76,6 +76,9 @@ internal sealed class ArrayDictChangeLog
     private int _markedWords;
     private int _firstWrites;
 
+    // The unlogged written rows, found from the bits when the keys are read or the scope stops copying; kept for reuse.
+    private int[] _rowScratch = [];
+
     private ArrayDictChangeLog()
     {
     }
@@ -148,7 +151,7 @@ internal sealed class ArrayDictChangeLog
         _savedValueCount = 0;
         _removes = 0;
         _wholeStateCount = 0;
-        if (_entries.Length <= RetainedEntries && _savedValues.Length <= RetainedValues && _copy.Length <= RetainedValues)
+        if (_entries.Length <= RetainedEntries && _savedValues.Length <= RetainedValues && _copy.Length <= RetainedValues && _rowScratch.Length <= RetainedEntries)
         {
             _cached = this;
         }
@@ -368,7 +371,7 @@ internal sealed class ArrayDictChangeLog
     private long[] CollectCopyingKeys()
     {
         var rows = UnloggedWrittenRows();
-        var keys = new long[rows.Count + _count];
+        var keys = new long[rows.Length + _count];
         int next = 0;
         long[] dictKeys = _dict.KeyArray;
         foreach (int row in rows)
@@ -384,8 +387,8 @@ internal sealed class ArrayDictChangeLog
         return keys;
     }
 
-    /// <summary>The rows whose bits say "written or added" and that no add logged, in row order.</summary>
-    private List<int> UnloggedWrittenRows()
+    /// <summary>The rows whose bits say "written or added" and that no add logged, in row order (valid until the next call).</summary>
+    private ReadOnlySpan<int> UnloggedWrittenRows()
     {
         HashSet<int>? reused = null;
         if (_reusedFreeRows > 0)
@@ -400,21 +403,28 @@ internal sealed class ArrayDictChangeLog
             }
         }
 
-        var rows = new List<int>(_unloggedWrites);
-        ulong[] saved = _savedRows;
-        for (int word = 0; word < _markedWords; word++)
+        if (_rowScratch.Length < _unloggedWrites)
         {
-            for (ulong bits = saved[word]; bits != 0; bits &= bits - 1)
+            _rowScratch = new int[Math.Max(_unloggedWrites, _rowScratch.Length * 2)];
+        }
+
+        int[] rows = _rowScratch;
+        int found = 0;
+        int startRows = _startRows;
+        var words = new ReadOnlySpan<ulong>(_savedRows, 0, _markedWords);
+        for (int word = 0; word < words.Length; word++)
+        {
+            for (ulong bits = words[word]; bits != 0; bits &= bits - 1)
             {
                 int row = (word << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
-                if (row < _startRows && reused?.Contains(row) != true)
+                if (row < startRows && (reused is null || !reused.Contains(row)))
                 {
-                    rows.Add(row);
+                    rows[found++] = row;
                 }
             }
         }
 
-        return rows;
+        return new ReadOnlySpan<int>(rows, 0, found);
     }
 
     private void MarkSaved(int row)

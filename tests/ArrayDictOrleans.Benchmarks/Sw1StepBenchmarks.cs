@@ -36,6 +36,36 @@ public class Sw1StepBenchmarks
     public double InScopeReadingKeys() => _run.InScope(readKeys: true);
 }
 
+/// <summary>
+/// <see cref="Sw1StepBenchmarks"/> over 10,000 ArrayDicts, as SW1 at N = 10000: they do not fit the processor's caches, so
+/// that each step finds its rows in memory, as a grain's call does.
+/// </summary>
+[SimpleJob(warmupCount: 5, iterationCount: 20, invocationCount: 1)]
+[MemoryDiagnoser]
+[MinColumn]
+public class Sw1StepOutOfCacheBenchmarks
+{
+    private const int Objects = 10_000;
+
+    private Sw1StepRun _run = new(1, 1);
+
+    /// <summary>R, the initial rows per ArrayDict.</summary>
+    [Params(100, 1000)]
+    public int Rows { get; set; }
+
+    [IterationSetup]
+    public void Setup() => _run = new Sw1StepRun(Objects, Rows);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Objects * Sw1StepRun.Steps)]
+    public double Bare() => _run.Bare();
+
+    [Benchmark(OperationsPerInvoke = Objects * Sw1StepRun.Steps)]
+    public double InScope() => _run.InScope(readKeys: false);
+
+    [Benchmark(OperationsPerInvoke = Objects * Sw1StepRun.Steps)]
+    public double InScopeReadingKeys() => _run.InScope(readKeys: true);
+}
+
 /// <summary><see cref="Sw1StepBenchmarks"/> at R = 100,000, with fewer ArrayDicts per iteration.</summary>
 [SimpleJob(warmupCount: 5, iterationCount: 20, invocationCount: 1)]
 [MemoryDiagnoser]
