@@ -13,9 +13,9 @@ namespace ArrayDictOrleans;
 /// few against what its previous scope wrote (<see cref="CopyValuesPerWrite"/>), as one copy of all of them, taken
 /// before the first change to a row that existed: a first write then only sets the row's bit. Logging a row stalls on
 /// its values, which are not in the cache yet, before the method can go on, and costs more than copying a small array in
-/// one sweep (an SW1 step at R = 100: 3.3 µs logged row by row, 2.2 µs with the copy, 1.9 µs without any scope). A
-/// rollback undoes adds, removes and whole-state changes from the log, newest first, and then writes the copy back over
-/// the rows the ArrayDict had at the start. A remove, <see cref="ArrayDict.Clear"/> or <see cref="ArrayDict.Compact"/>
+/// one sweep (an SW1 step over 10,000 ArrayDicts of R = 100: 2.8 µs logged row by row, 2.0 µs copied, 1.7 µs without a
+/// scope; <c>Sw1StepOutOfCacheBenchmarks</c>). A rollback undoes adds, removes and whole-state changes from the log,
+/// newest first, and then writes the copy back over the rows the ArrayDict had at the start. A remove, <see cref="ArrayDict.Clear"/> or <see cref="ArrayDict.Compact"/>
 /// in a copying scope first logs the rows written so far (keys only), so that the keys can still be read after the rows
 /// have moved, and the rest of the scope logs row by row.
 /// </remarks>
