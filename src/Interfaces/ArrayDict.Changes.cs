@@ -20,10 +20,10 @@ public sealed partial class ArrayDict
     /// Starts recording changes: every first write to an existing row keeps its old values, and every
     /// added and removed key is noted, so that the returned scope can either commit (forget the record)
     /// or roll back (restore exactly the state at this call: keys, rows, values, count and free rows).
-    /// Recording and rolling back cost time and memory in proportion to the rows touched, except
-    /// <see cref="Clear"/> and <see cref="Compact"/>, which touch every row and so keep a whole copy, and an ArrayDict
-    /// whose values are few against the rows its previous scope wrote, whose values are copied once, before the first
-    /// change, which costs less than keeping them row by row. A scope begun on an ArrayDict without rows records nothing:
+    /// Recording and rolling back cost time and memory in proportion to the rows touched, with two exceptions:
+    /// <see cref="Clear"/> and <see cref="Compact"/> touch every row and so keep a whole copy; and an ArrayDict whose
+    /// values are few against the rows its previous scope wrote has all its values copied once, before the first change,
+    /// which costs less than keeping them row by row. A scope begun on an ArrayDict without rows records nothing:
     /// rolling back empties it again.
     /// The record's buffers are reused from scope to scope, so a scope allocates little beyond its handle.
     /// Disposing the scope without <see cref="ArrayDictChangeScope.Commit"/> rolls back.

@@ -15,9 +15,9 @@ namespace ArrayDictOrleans;
 /// its values, which are not in the cache yet, before the method can go on, and costs more than copying a small array in
 /// one sweep (an SW1 step over 10,000 ArrayDicts of R = 100: 2.8 µs logged row by row, 2.0 µs copied, 1.7 µs without a
 /// scope; <c>Sw1StepOutOfCacheBenchmarks</c>). A rollback undoes adds, removes and whole-state changes from the log,
-/// newest first, and then writes the copy back over the rows the ArrayDict had at the start. A remove, <see cref="ArrayDict.Clear"/> or <see cref="ArrayDict.Compact"/>
-/// in a copying scope first logs the rows written so far (keys only), so that the keys can still be read after the rows
-/// have moved, and the rest of the scope logs row by row.
+/// newest first, and then writes the copy back over the rows the ArrayDict had at the start. A remove,
+/// <see cref="ArrayDict.Clear"/> or <see cref="ArrayDict.Compact"/> in a copying scope first logs the rows written so far
+/// (keys only), so that the keys can still be read after the rows have moved, and the rest of the scope logs row by row.
 /// </remarks>
 internal sealed class ArrayDictChangeLog
 {
