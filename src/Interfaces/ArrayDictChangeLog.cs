@@ -71,8 +71,7 @@ internal sealed class ArrayDictChangeLog
     private int _startRows;
     private int _reusedFreeRows;
 
-    // Whether some bit of _savedRows may belong to a row without a log entry, and how many words may hold set bits.
-    private bool _bitsWithoutEntries;
+    // How many words of _savedRows may hold set bits.
     private int _markedWords;
     private int _firstWrites;
 
@@ -118,8 +117,9 @@ internal sealed class ArrayDictChangeLog
     internal void Return()
     {
         ulong[] saved = _savedRows;
-        if (_bitsWithoutEntries)
+        if (_copied)
         {
+            // Rows written while copying set bits without a log entry; a copied ArrayDict is small, and so are its words.
             Array.Clear(saved, 0, _markedWords);
         }
         else
@@ -140,7 +140,6 @@ internal sealed class ArrayDictChangeLog
         _unloggedWrites = 0;
         _startRows = 0;
         _reusedFreeRows = 0;
-        _bitsWithoutEntries = false;
         _markedWords = 0;
         _firstWrites = 0;
         _wholeStates.Clear();
@@ -318,7 +317,6 @@ internal sealed class ArrayDictChangeLog
             }
 
             _unloggedWrites++;
-            _bitsWithoutEntries = true;
             return;
         }
 

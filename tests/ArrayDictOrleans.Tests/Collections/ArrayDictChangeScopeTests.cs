@@ -619,24 +619,11 @@ public class ArrayDictChangeScopeTests
         dict.GetOrAddRow(100)[0] = 6;
         dict.GetRow(100)[0] = 7;
 
-        var changed = scope.ChangedKeys;
+        var changed = scope.ChangedKeys.ToList();
         Assert.Equal([0L, 9, 100, 101], changed.Order());
-        Assert.True(IndexOf(changed, 101) < IndexOf(changed, 100), "Added keys come in the order they were added.");
+        Assert.True(changed.IndexOf(101) < changed.IndexOf(100), "Added keys come in the order they were added.");
         Assert.Empty(scope.RemovedKeys);
         Assert.Equal(4, scope.RecordedChanges);
-    }
-
-    private static int IndexOf(IReadOnlyList<long> keys, long key)
-    {
-        for (int i = 0; i < keys.Count; i++)
-        {
-            if (keys[i] == key)
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 
     private static void End(ArrayDictChangeScope scope, string how)
