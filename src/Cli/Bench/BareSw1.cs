@@ -7,13 +7,14 @@ namespace ArrayDictOrleans.Client.Bench;
 /// <summary>SW1 on <see cref="IBareSw1Grain"/>s, fanned out with <c>Task.WhenAll</c> from a client hosted with the silo.</summary>
 internal static class BareSw1
 {
-    public static async Task<(TimeSpan Fill, Sw1LoopResult Loop)> RunAsync(IGrainFactory grains, Sw1Parameters parameters)
+    public static async Task<(TimeSpan Fill, Sw1LoopResult Loop)> RunAsync(IGrainFactory grains, Sw1Parameters parameters, CancellationToken cancellationToken)
     {
         var all = Enumerable.Range(0, parameters.Objects).Select(i => grains.GetGrain<IBareSw1Grain>(i)).ToArray();
         var fillWatch = Stopwatch.StartNew();
         await Task.WhenAll(all.Select(grain => grain.FillAsync(parameters)));
         var fill = fillWatch.Elapsed;
 
+        await JitQuiescence.WaitAsync(cancellationToken);
         var loopWatch = Stopwatch.StartNew();
         var last = new Sw1StepResult[parameters.Objects];
         var considered = Enumerable.Range(0, parameters.Objects).ToArray();

@@ -33,6 +33,7 @@ internal static class BenchNetwork
         var clientSettings = settings with { Gateways = [$"127.0.0.1:{silo.GatewayPort}"], Clustering = "Localhost", DataDirectory = null, Storage = null, PersistEvery = null };
         await using var client = await ClusterConnection.OpenAsync(clientSettings, output.Error, cancellationToken, tls).ConfigureAwait(false);
         var fill = await Sw1Driver.FillAsync(client.Client, plan.Parameters, firstId: 0, overwrite: true, progress($"{variant}: fill"), cancellationToken).ConfigureAwait(false);
+        await JitQuiescence.WaitAsync(cancellationToken).ConfigureAwait(false);
         var loop = await Sw1Driver.LoopAsync(client.Client, plan.Parameters, firstId: 0, fill, progress($"{variant}: iteration {{0}}"), cancellationToken).ConfigureAwait(false);
         await Sw1Driver.ClearAsync(client.Client, plan.Parameters, firstId: 0, cancellationToken).ConfigureAwait(false);
         return new BenchRun(fill.Elapsed, loop, 0);

@@ -101,12 +101,13 @@ internal static class BenchRunner
         if (variant == BenchVariants.OrleansBare)
         {
             progress(BenchVariants.OrleansBare);
-            var (bareFill, bareLoop) = await BareSw1.RunAsync(connection.Grains, parameters);
+            var (bareFill, bareLoop) = await BareSw1.RunAsync(connection.Grains, parameters, cancellationToken);
             return new BenchRun(bareFill, bareLoop, 0);
         }
 
         // The variant's own silo and place were made for it: nothing there belongs to anyone else.
         var fill = await Sw1Driver.FillAsync(connection.Client, parameters, firstId: 0, overwrite: true, progress($"{variant}: fill"), cancellationToken);
+        await JitQuiescence.WaitAsync(cancellationToken);
         var loop = await Sw1Driver.LoopAsync(connection.Client, parameters, firstId: 0, fill, progress($"{variant}: iteration {{0}}"), cancellationToken);
         long stored = await place.StoredBytesAsync(cancellationToken);
 
