@@ -132,6 +132,25 @@ internal sealed partial class JournalGroupCommitter : IDisposable
         return done.Task;
     }
 
+    /// <summary>
+    /// Makes <paramref name="data"/>, which the caller already wrote at <paramref name="offset"/> of <paramref name="file"/>,
+    /// durable: through the write-ahead log with <see cref="JournalSyncMethod.WriteAheadLog"/> (recovery writes it back into
+    /// the file at <paramref name="logPath"/> if a file is there by then), else as <see cref="SyncAsync"/> does. Its waiter
+    /// resumes on its own, as a sync-only request's does: it goes on with file work.
+    /// </summary>
+    /// <param name="file">The file written to.</param>
+    /// <param name="filePath">Its full path.</param>
+    /// <param name="logPath">The path under the provider's directory at which the log names the bytes.</param>
+    /// <param name="offset">Where <paramref name="data"/> is in the file.</param>
+    /// <param name="data">The bytes written; not changed until the returned task completes.</param>
+    /// <exception cref="IOException">The sync failed: the bytes may not be on the disk.</exception>
+    public Task LogAsync(SafeFileHandle file, string filePath, string logPath, long offset, ReadOnlyMemory<byte> data)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(file, filePath, [], (static () => { }, done), new LogEntry(logPath, offset, data));
+        return done.Task;
+    }
+
     private Task Enqueue(SafeFileHandle? file, string? filePath, IEnumerable<string> directories, (Action Write, TaskCompletionSource Done)? write, LogEntry? entry = null)
     {
         Batch batch;

@@ -8,7 +8,8 @@ namespace ArrayDictOrleans.Grains.Journal;
 /// <summary>
 /// The write-ahead log of a local-file journal's group commit (<see cref="JournalSyncMethod.WriteAheadLog"/>): one file
 /// per provider and silo, in <c>.wal/</c> under the provider's directory, to which each group commit appends what its
-/// writes wrote to the grains' journal files, with one positioned write and one <c>fdatasync</c>.
+/// writes wrote to the grains' journal files (and small bases, before their rename), with one positioned write and one
+/// <c>fdatasync</c>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -23,8 +24,9 @@ namespace ArrayDictOrleans.Grains.Journal;
 /// <para>
 /// An entry names a file by its path under the provider's directory and says "these bytes at this offset". Replaying an
 /// entry again is harmless: a journal file's name carries its generation, which is time-based for a grain's first base
-/// and grows by one at each compaction, so no two files a grain ever had share a name; and a journal's bytes, once
-/// logged, are never overwritten (after a torn record the grain starts a new generation). Recovery therefore replays
+/// and grows by one at each compaction, so no two files a grain ever had share a name; a journal's bytes, once
+/// logged, are never overwritten (after a torn record the grain starts a new generation); and a base, logged under its
+/// final name before the rename that gives it that name, is never written after it. Recovery therefore replays
 /// every log it can lock, in any order, whether its silo died with the machine or alone, and deletes it once the file
 /// system is synced.
 /// </para>

@@ -274,6 +274,79 @@ public sealed class JournalWriteAheadLogTests : IDisposable
     }
 
     [Fact]
+    public async Task FirstBase_Small_IsLoggedBeforeItsRename_OneSyncOfTheFileSystem()
+    {
+        var (storage, store) = Open();
+        await WriteGrainsAsync(storage, count: 1, epochs: 1);
+        var committer = store.Committer!;
+        long fileSystemSyncs = committer.FileSystemSyncs;
+        long syncs = committer.Syncs;
+
+        var (grainId, state) = Assert.Single(await WriteGrainsAsync(storage, count: 1, epochs: 1));
+
+        Assert.Equal(fileSystemSyncs + 1, committer.FileSystemSyncs);
+        Assert.Equal(syncs + 2, committer.Syncs);
+        AssertSameState(state.State, (await ReadAsync(Open().Storage, grainId)).State, "the base reads back");
+    }
+
+    [Fact]
+    public async Task FirstBase_Large_IsSyncedWithTheFileSystemNotLogged()
+    {
+        var (storage, store) = Open();
+        await WriteGrainsAsync(storage, count: 1, epochs: 1);
+        var committer = store.Committer!;
+        var grainId = NewGrainId();
+        var state = await ReadAsync(storage, grainId);
+        using (var scope = state.State.Dict.BeginChanges())
+        {
+            // 40,000 rows of one value: about 640 KB, above what the log takes.
+            for (long key = 0; key < 40_000; key++)
+            {
+                state.State.Dict[key] = key;
+            }
+
+            state.State.PendingDelta!.Record(scope);
+            scope.Commit();
+        }
+
+        state.State.LastEpoch = 1;
+        long fileSystemSyncs = committer.FileSystemSyncs;
+
+        await WriteAsync(storage, grainId, state);
+
+        Assert.Equal(fileSystemSyncs + 2, committer.FileSystemSyncs);
+        AssertSameState(state.State, (await ReadAsync(Open().Storage, grainId)).State, "the large base reads back");
+    }
+
+    [Fact]
+    public async Task MachineCrash_BaseRenamedButItsBytesLost_RecoveryWritesThemBackFromTheLog()
+    {
+        var (storage, store) = Open();
+        var grainId = NewGrainId();
+        var state = await ReadAsync(storage, grainId);
+        JournalRecoveryTests.Change(state.State, 1);
+        store.FaultPoint = at =>
+        {
+            if (at == "base:renamed")
+            {
+                throw new IOException($"Simulated: the machine stopped at {at}.");
+            }
+        };
+        await Assert.ThrowsAnyAsync<Exception>(() => storage.WriteStateAsync(StateName, grainId, state));
+        store.FaultPoint = null;
+
+        // What the disk kept: the rename (its directory's journal was committed), not the base's bytes.
+        string basePath = Assert.Single(Directory.GetFiles(store.GetGrainDirectory(ArrayDictJournalGrainStorage.GetKey(StateName, grainId)), "*" + LocalFileJournalStore.BaseExtension));
+        File.WriteAllBytes(basePath, []);
+        store.Abandon();
+
+        var (recovered, recoveredStore) = Open();
+        AssertSameState(state.State, (await ReadAsync(recovered, grainId)).State, "the base's bytes are written back from the log");
+        Assert.Equal(1, recoveredStore.Recovery.Logs);
+        Assert.True(recoveredStore.Recovery.Replayed >= 1, $"{recoveredStore.Recovery.Replayed} entries replayed");
+    }
+
+    [Fact]
     public async Task Dispose_SyncsAndDeletesTheLog()
     {
         var (storage, store) = Open();
