@@ -7,23 +7,33 @@ namespace ArrayDictOrleans.Grains.Journal;
 /// <summary>
 /// One delta record of the journal (see docs/journal.md): a 48-byte header (magic <c>ADJR</c>, version, flags,
 /// record length, row width, metadata length, changed-row count, removed-key count, XxHash64 of the header), the
-/// changed keys (int64), their rows (float64, width values each), the removed keys (int64), the epoch metadata
-/// (Orleans binary, as in a base snapshot), and an XxHash64 of everything before it. Little-endian throughout.
+/// changed keys, their rows (float64, width values each), the removed keys (int64), the epoch metadata (Orleans binary,
+/// as in a base snapshot), and an XxHash64 of everything before it. Little-endian throughout. The changed keys are
+/// int64 each (<see cref="RawKeysVersion"/>) or, when that is shorter, zigzag LEB128 varints of each key's difference
+/// from the one before (<see cref="CompactKeysVersion"/>): a call's keys, listed in row order, are mostly close
+/// together, and take one or two bytes each instead of eight.
 /// </summary>
 internal static class ArrayDictJournalRecord
 {
     /// <summary>The header's size.</summary>
     public const int HeaderSize = 48;
 
-    /// <summary>The record format's version.</summary>
-    public const ushort Version = 1;
+    /// <summary>The version whose changed keys are int64 each.</summary>
+    public const ushort RawKeysVersion = 1;
+
+    /// <summary>The version whose changed keys are zigzag LEB128 varints of their differences (the first key's from 0).</summary>
+    public const ushort CompactKeysVersion = 2;
 
     private const uint Magic = 0x524A4441; // "ADJR"
+    private const int MaxVarintBytes = 10;
 
-    /// <summary>Gets the size of a record.</summary>
+    /// <summary>Gets the size of a record whose changed keys take <c>8</c> bytes each: no record is larger.</summary>
     /// <exception cref="OverflowException">The sizes add up to more than a long holds (a damaged or crafted header).</exception>
     public static long GetSize(long changed, int width, long removed, int metadataLength) =>
-        checked(HeaderSize + (changed * sizeof(long)) + (changed * width * sizeof(double)) + (removed * sizeof(long)) + metadataLength + sizeof(ulong));
+        checked(GetSizeWithoutKeys(changed, width, removed, metadataLength) + (changed * sizeof(long)));
+
+    private static long GetSizeWithoutKeys(long changed, int width, long removed, int metadataLength) =>
+        checked(HeaderSize + (changed * width * sizeof(double)) + (removed * sizeof(long)) + metadataLength + sizeof(ulong));
 
     /// <summary>
     /// Builds the record of <paramref name="changed"/> rows as they are in <paramref name="dict"/> now, and
@@ -38,7 +48,10 @@ internal static class ArrayDictJournalRecord
         }
 
         int width = dict.Width;
-        long size = GetSize(changed.Length, width, removed.Length, metadata.Length);
+        long compactKeys = CompactKeysBytes(changed);
+        bool compact = compactKeys < (long)changed.Length * sizeof(long);
+        long keysBytes = compact ? compactKeys : (long)changed.Length * sizeof(long);
+        long size = checked(GetSizeWithoutKeys(changed.Length, width, removed.Length, metadata.Length) + keysBytes);
         if (size > Array.MaxLength)
         {
             throw new InvalidOperationException($"A journal record of {size} bytes does not fit one array; a base snapshot is written instead.");
@@ -47,7 +60,7 @@ internal static class ArrayDictJournalRecord
         var bytes = GC.AllocateUninitializedArray<byte>((int)size);
         var span = bytes.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(span, Magic);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[4..], Version);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[4..], compact ? CompactKeysVersion : RawKeysVersion);
         BinaryPrimitives.WriteUInt16LittleEndian(span[6..], 0);
         BinaryPrimitives.WriteInt64LittleEndian(span[8..], size);
         BinaryPrimitives.WriteInt32LittleEndian(span[16..], width);
@@ -57,8 +70,16 @@ internal static class ArrayDictJournalRecord
         BinaryPrimitives.WriteUInt64LittleEndian(span[40..], XxHash64.HashToUInt64(span[..40]));
 
         int keysAt = HeaderSize;
-        int valuesAt = keysAt + (changed.Length * sizeof(long));
-        MemoryMarshal.AsBytes(changed).CopyTo(span[keysAt..]);
+        int valuesAt = keysAt + (int)keysBytes;
+        if (compact)
+        {
+            WriteCompactKeys(changed, span[keysAt..valuesAt]);
+        }
+        else
+        {
+            MemoryMarshal.AsBytes(changed).CopyTo(span[keysAt..]);
+        }
+
         var values = MemoryMarshal.Cast<byte, double>(span.Slice(valuesAt, changed.Length * width * sizeof(double)));
         for (int i = 0; i < changed.Length; i++)
         {
@@ -107,9 +128,9 @@ internal static class ArrayDictJournalRecord
         }
 
         ushort version = BinaryPrimitives.ReadUInt16LittleEndian(journal[4..]);
-        if (version != Version)
+        if (version is not (RawKeysVersion or CompactKeysVersion))
         {
-            problem = $"record format version {version}; this silo reads version {Version}";
+            problem = $"record format version {version}; this silo reads versions {RawKeysVersion} and {CompactKeysVersion}";
             return RecordCheck.Damaged;
         }
 
@@ -118,8 +139,10 @@ internal static class ArrayDictJournalRecord
         int metadataLength = BinaryPrimitives.ReadInt32LittleEndian(journal[20..]);
         long changed = BinaryPrimitives.ReadInt64LittleEndian(journal[24..]);
         long removed = BinaryPrimitives.ReadInt64LittleEndian(journal[32..]);
-        if (width < 1 || metadataLength < 0 || changed < 0 || removed < 0 || changed > int.MaxValue || removed > int.MaxValue
-            || size != SizeOrMinusOne(changed, width, removed, metadataLength))
+        long keysBytes = width < 1 || metadataLength < 0 || changed < 0 || removed < 0 || changed > int.MaxValue || removed > int.MaxValue
+            ? -1
+            : KeysBytesOrMinusOne(version, size, changed, width, removed, metadataLength);
+        if (keysBytes < 0)
         {
             problem = "the record header's sizes are inconsistent";
             return RecordCheck.Damaged;
@@ -138,20 +161,116 @@ internal static class ArrayDictJournalRecord
             return RecordCheck.BadChecksum;
         }
 
+        if (version == CompactKeysVersion && !CompactKeysDecode(journal.Slice(HeaderSize, (int)keysBytes), (int)changed))
+        {
+            // Whole and checksummed, yet its keys do not decode: written wrong, never applied (half a record would be worse).
+            problem = $"the record's {changed} compact keys do not fill its {keysBytes} key bytes exactly";
+            return RecordCheck.Damaged;
+        }
+
         length = size;
         return RecordCheck.Valid;
     }
 
-    private static long SizeOrMinusOne(long changed, int width, long removed, int metadataLength)
+    /// <summary>The bytes of the changed keys of a record of <paramref name="size"/> bytes, or -1 when the sizes do not fit together.</summary>
+    private static long KeysBytesOrMinusOne(ushort version, long size, long changed, int width, long removed, int metadataLength)
     {
         try
         {
-            return GetSize(changed, width, removed, metadataLength);
+            long keysBytes = checked(size - GetSizeWithoutKeys(changed, width, removed, metadataLength));
+            bool fits = version == RawKeysVersion
+                ? keysBytes == checked(changed * sizeof(long))
+                : keysBytes >= changed && keysBytes <= checked(changed * MaxVarintBytes);
+            return fits ? keysBytes : -1;
         }
         catch (OverflowException)
         {
             return -1;
         }
+    }
+
+    private static ulong ZigZag(long value) => (ulong)((value << 1) ^ (value >> 63));
+
+    private static long UnZigZag(ulong value) => (long)(value >> 1) ^ -(long)(value & 1);
+
+    private static int VarintBytes(ulong value)
+    {
+        int bytes = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            bytes++;
+        }
+
+        return bytes;
+    }
+
+    private static long CompactKeysBytes(ReadOnlySpan<long> keys)
+    {
+        long bytes = 0;
+        long previous = 0;
+        foreach (long key in keys)
+        {
+            bytes += VarintBytes(ZigZag(unchecked(key - previous)));
+            previous = key;
+        }
+
+        return bytes;
+    }
+
+    private static void WriteCompactKeys(ReadOnlySpan<long> keys, Span<byte> destination)
+    {
+        int at = 0;
+        long previous = 0;
+        foreach (long key in keys)
+        {
+            ulong value = ZigZag(unchecked(key - previous));
+            while (value >= 0x80)
+            {
+                destination[at++] = (byte)(value | 0x80);
+                value >>= 7;
+            }
+
+            destination[at++] = (byte)value;
+            previous = key;
+        }
+    }
+
+    /// <summary>Reads one varint at <paramref name="at"/>; false when it runs past the bytes or past 64 bits.</summary>
+    private static bool TryReadVarint(ReadOnlySpan<byte> bytes, ref int at, out ulong value)
+    {
+        value = 0;
+        for (int shift = 0; shift < 64 && at < bytes.Length; shift += 7)
+        {
+            byte next = bytes[at++];
+            if (shift == 63 && next > 1)
+            {
+                return false;
+            }
+
+            value |= (ulong)(next & 0x7F) << shift;
+            if (next < 0x80)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="keys"/> holds exactly <paramref name="count"/> varints.</summary>
+    private static bool CompactKeysDecode(ReadOnlySpan<byte> keys, int count)
+    {
+        int at = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (!TryReadVarint(keys, ref at, out _))
+            {
+                return false;
+            }
+        }
+
+        return at == keys.Length;
     }
 
     /// <summary>
@@ -196,12 +315,29 @@ internal static class ArrayDictJournalRecord
         }
 
         int keysAt = HeaderSize;
-        int valuesAt = keysAt + (changed * sizeof(long));
-        var keys = MemoryMarshal.Cast<byte, long>(record.Slice(keysAt, changed * sizeof(long)));
+        int keysBytes = (int)BinaryPrimitives.ReadInt64LittleEndian(record[8..]) - (int)GetSizeWithoutKeys(changed, width, removed, metadataLength);
+        int valuesAt = keysAt + keysBytes;
         var values = MemoryMarshal.Cast<byte, double>(record.Slice(valuesAt, changed * width * sizeof(double)));
-        for (int i = 0; i < changed; i++)
+        if (BinaryPrimitives.ReadUInt16LittleEndian(record[4..]) == CompactKeysVersion)
         {
-            dict.SetRow(keys[i], values.Slice(i * width, width));
+            // Checked whole by Check: every varint decodes.
+            var compactKeys = record.Slice(keysAt, keysBytes);
+            int at = 0;
+            long key = 0;
+            for (int i = 0; i < changed; i++)
+            {
+                TryReadVarint(compactKeys, ref at, out ulong difference);
+                key = unchecked(key + UnZigZag(difference));
+                dict.SetRow(key, values.Slice(i * width, width));
+            }
+        }
+        else
+        {
+            var keys = MemoryMarshal.Cast<byte, long>(record.Slice(keysAt, changed * sizeof(long)));
+            for (int i = 0; i < changed; i++)
+            {
+                dict.SetRow(keys[i], values.Slice(i * width, width));
+            }
         }
 
         int removedAt = valuesAt + (changed * width * sizeof(double));

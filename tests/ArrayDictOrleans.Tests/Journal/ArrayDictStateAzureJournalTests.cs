@@ -131,7 +131,7 @@ public sealed class ArrayDictStateAzureJournalTests(AzuriteFixture azurite) : Ar
         }
 
         await WriteAsync(storage, grainId, grainState);
-        ChangeRows(grainState.State, epoch: 1, rows: 300);
+        ChangeRows(grainState.State, epoch: 1, rows: 400);
         await WriteAsync(storage, grainId, grainState);
         Assert.False(storage.LastWriteWasBase);
         Assert.InRange(storage.LastWriteBytes, 3 * 1024, 100 * 1024);
@@ -139,7 +139,7 @@ public sealed class ArrayDictStateAzureJournalTests(AzuriteFixture azurite) : Ar
 
         var beforeCrash = Copy(grainState.State);
         store.AfterStep = step => step == AzureBlobJournalStep.RecordPartAppended ? throw new IOException("simulated crash between two blocks of a record") : Task.CompletedTask;
-        ChangeRows(grainState.State, epoch: 2, rows: 300);
+        ChangeRows(grainState.State, epoch: 2, rows: 400);
         await Assert.ThrowsAsync<ArrayDictJournalStorageException>(() => storage.WriteStateAsync(StateName, grainId, grainState));
 
         var recoveringStorage = NewStorage();

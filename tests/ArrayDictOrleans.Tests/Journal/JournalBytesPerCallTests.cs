@@ -8,8 +8,8 @@ using static ArrayDictOrleans.Tests.Journal.JournalTestStorage;
 namespace ArrayDictOrleans.Tests.Journal;
 
 /// <summary>
-/// What one SW1 call writes with the journal: the same number of bytes whatever R, (8 + 8W) per changed row plus a
-/// fixed header and the epoch metadata. Also reports the full snapshot's size and a recovery time (figures, not asserted).
+/// What one SW1 call writes with the journal: bounded whatever R, (1 to 3 + 8W) per changed row plus a fixed header and
+/// the epoch metadata. Also reports the full snapshot's size and a recovery time (figures, not asserted).
 /// </summary>
 public sealed class JournalBytesPerCallTests(ITestOutputHelper output) : IDisposable
 {
@@ -45,13 +45,16 @@ public sealed class JournalBytesPerCallTests(ITestOutputHelper output) : IDispos
             Assert.False(storage.LastWriteWasBase);
             int metadata = Serializer.EncodeMetadata(state).Length;
             long changedRows = parameters.Updates + parameters.Appends;
-            Assert.Equal(ArrayDictJournalRecord.HeaderSize + (changedRows * (8 + 8)) + metadata + 8, storage.LastWriteBytes);
+            // Each key takes one to three bytes (its difference from the row before grows with R, up to 3 x 7,919), never more than 8.
+            long withoutKeys = ArrayDictJournalRecord.HeaderSize + (changedRows * 8) + metadata + 8;
+            Assert.InRange(storage.LastWriteBytes, withoutKeys + changedRows, withoutKeys + (changedRows * 3));
             Assert.InRange(metadata, 1, 64);
             sizes.Add(storage.LastWriteBytes - metadata);
             output.WriteLine($"R={rows,9}: journal record {storage.LastWriteBytes,6} bytes (append {elapsed.TotalMilliseconds:F2} ms); full snapshot {fullBytes,10} bytes");
         }
 
-        Assert.All(sizes, size => Assert.Equal(sizes[0], size));
+        // Bounded whatever R: at most what eight bytes per key would take.
+        Assert.All(sizes, size => Assert.True(size <= ArrayDictJournalRecord.HeaderSize + (110 * (8 + 8)) + 8, $"{size} bytes"));
     }
 
     [Fact]
