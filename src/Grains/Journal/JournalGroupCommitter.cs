@@ -16,9 +16,9 @@ namespace ArrayDictOrleans.Grains.Journal;
 /// With <see cref="JournalSyncMethod.WriteAheadLog"/> a batch of appends is made durable by one write and one
 /// <c>fdatasync</c> of the silo's <see cref="JournalWriteAheadLog"/>, whatever the number of files written. The syncs run
 /// on a thread of their own: while one runs, the committer's thread writes the next batches, and the next sync covers
-/// them all, so that a call waits for at most the sync under way and its own; a batch that
-/// also holds other requests (a base, a rename, a deleted directory) is synced with <c>syncfs</c>, which covers the
-/// appends too. After a batch failed, the next one is synced with <c>syncfs</c>: the failed batch's bytes may be in the
+/// them all, so that a call waits for at most the sync under way and its own; a small base's bytes are logged too
+/// (<see cref="LogAsync"/>). A batch that also holds other requests (directory entries of a rename or a new file, a
+/// deleted directory, a large base) is synced with <c>syncfs</c>, which covers the appends too. After a batch failed, the next one is synced with <c>syncfs</c>: the failed batch's bytes may be in the
 /// journal files without being in the log, and a later logged record behind them must not outlive them.
 /// </para>
 /// <para>
