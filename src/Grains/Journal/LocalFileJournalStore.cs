@@ -628,8 +628,7 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         }
 
         /// <summary>The path of the base of <paramref name="generation"/> under the provider's directory, as the write-ahead log names it.</summary>
-        public string BaseLogPath(long generation) =>
-            logDirectory + "/" + Path.GetFileName(LocalFileJournalStore.BasePath(Directory, generation));
+        public string BaseLogPath(long generation) => InLog(LocalFileJournalStore.BasePath(Directory, generation));
 
         /// <summary>The path of the journal of <paramref name="generation"/> under the provider's directory, as the write-ahead log names it.</summary>
         public string LogPath(long generation)
@@ -643,10 +642,13 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
             if (generation != _pathGeneration)
             {
                 _journalPath = LocalFileJournalStore.JournalPath(Directory, generation);
-                _logPath = logDirectory + "/" + Path.GetFileName(_journalPath);
+                _logPath = InLog(_journalPath);
                 _pathGeneration = generation;
             }
         }
+
+        /// <summary>The path of a file of this grain under the provider's directory, '/' separated, as the write-ahead log names it.</summary>
+        private string InLog(string path) => logDirectory + "/" + Path.GetFileName(path);
 
         public void SetPosition(long? generation, long journalLength)
         {
