@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 
@@ -45,6 +46,7 @@ internal sealed partial class JournalGroupCommitter : IDisposable
     private long _syncs;
     private long _lastSyncTicks;
     private JournalWriteAheadLog? _log;
+    private int? _slot;
     private volatile bool _fileSystemSyncOwed;
     private readonly object _syncGate = new();
     private readonly List<Batch> _toSync = [];
@@ -84,6 +86,16 @@ internal sealed partial class JournalGroupCommitter : IDisposable
 
     /// <summary>Gets the write-ahead log, once the first batch created it (<see cref="JournalSyncMethod.WriteAheadLog"/>).</summary>
     internal JournalWriteAheadLog? Log => _log;
+
+    /// <summary>How long a new log waits for its slot's bytes that a dying process may still hold (<see cref="JournalLogSlots"/>).</summary>
+    internal static readonly TimeSpan SlotTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Called before each sync of the file system (a checkpoint of the log among them), on the thread that syncs: the store
+    /// writes there the appends it kept only in the log, so that the sync covers them before the log starts again. Throwing
+    /// from it fails the sync.
+    /// </summary>
+    internal Action? BeforeFileSystemSync { get; set; }
 
     /// <summary>A test hook, called on the committer's thread before each sync with the batch's size; throwing from it fails the batch as a failed sync would.</summary>
     internal Action<int>? BeforeSync { get; set; }
@@ -254,13 +266,24 @@ internal sealed partial class JournalGroupCommitter : IDisposable
         _pending?.Fail(new ObjectDisposedException(nameof(JournalGroupCommitter), "The journal's storage was disposed before these writes were synced."));
         _root?.Dispose();
         _signal.Dispose();
-        if (abandon)
+        try
         {
-            _log?.Abandon();
+            if (abandon)
+            {
+                _log?.Abandon();
+            }
+            else if (_log is not null)
+            {
+                BeforeFileSystemSync?.Invoke();
+                _log.Dispose();
+            }
         }
-        else
+        finally
         {
-            _log?.Dispose();
+            if (_slot is { } slot && OperatingSystem.IsLinux())
+            {
+                JournalLogSlots.Release(_rootDirectory, slot);
+            }
         }
     }
 
@@ -307,14 +330,43 @@ internal sealed partial class JournalGroupCommitter : IDisposable
         }
     }
 
+    /// <summary>Creates the log under a slot of its own (<see cref="JournalLogSlots"/>), which it keeps until the committer stops.</summary>
+    private JournalWriteAheadLog CreateLog()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return JournalWriteAheadLog.Create(_rootDirectory, _logCapacity);
+        }
+
+        int slot = JournalLogSlots.Claim(_rootDirectory, HasLog, SlotTimeout);
+        try
+        {
+            var log = JournalWriteAheadLog.Create(_rootDirectory, _logCapacity, slot);
+            _slot = slot;
+            return log;
+        }
+        catch
+        {
+            JournalLogSlots.Release(_rootDirectory, slot);
+            throw;
+        }
+    }
+
+    private bool HasLog(int slot)
+    {
+        string directory = Path.Combine(_rootDirectory, JournalWriteAheadLog.DirectoryName);
+        return Directory.Exists(directory)
+            && Directory.EnumerateFiles(directory, slot.ToString("x4", CultureInfo.InvariantCulture) + JournalWriteAheadLog.SlotSeparator + "*").Any();
+    }
+
     /// <summary>Creates the log ahead of the first batch; a failure leaves it to that batch, which tries again and fails with it.</summary>
     private void TryCreateLog()
     {
         try
         {
-            _log = JournalWriteAheadLog.Create(_rootDirectory, _logCapacity);
+            _log = CreateLog();
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or TimeoutException)
         {
             if (_logger is not null)
             {
@@ -389,7 +441,7 @@ internal sealed partial class JournalGroupCommitter : IDisposable
     {
         try
         {
-            _log ??= JournalWriteAheadLog.Create(_rootDirectory, _logCapacity);
+            _log ??= CreateLog();
         }
         catch (Exception exception)
         {
@@ -404,6 +456,7 @@ internal sealed partial class JournalGroupCommitter : IDisposable
             try
             {
                 BeforeSync?.Invoke(batch.Count);
+                BeforeFileSystemSync?.Invoke();
                 _log.Checkpoint();
                 _fileSystemSyncOwed = false;
                 Completed(batch.Count);
@@ -525,6 +578,7 @@ internal sealed partial class JournalGroupCommitter : IDisposable
 
     private void SyncFileSystem()
     {
+        BeforeFileSystemSync?.Invoke();
         if (_root is null)
         {
             Directory.CreateDirectory(_rootDirectory);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
@@ -13,10 +14,11 @@ namespace ArrayDictOrleans.Grains.Journal;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A grain's record is written to its own journal file first (the operating system holds it from then on, so a crash of
-/// the silo process loses nothing), then copied here; the call returns after this file's sync. Only a crash of the
-/// machine can lose what the journal files held unsynced, and <see cref="Recover"/> writes it back from here before any
-/// grain is read again. The file is zero-filled to its capacity when created, so that a sync writes data blocks only
+/// A grain's record is written here, and kept in the store's memory until the next checkpoint or the grain's release,
+/// which write it to the grain's journal file (<see cref="LocalFileJournalStore"/>); the call returns after this file's
+/// sync. A store that takes a grain's lease first replays the logs of silos that died (<see cref="JournalLogSlots"/>); after
+/// a crash of the machine, <see cref="Recover"/> writes back from here what the journal files lack before any grain is
+/// read again. The file is zero-filled to its capacity when created, so that a sync writes data blocks only
 /// (no size or extent change for the file system to journal): one sequential write and one flush per group commit,
 /// however many grains wrote. When the log is full, a checkpoint syncs the file system (<c>syncfs</c>: the journal
 /// files' bytes reach the disk) and the log starts again at its beginning under a new cycle number.
@@ -48,6 +50,9 @@ internal sealed class JournalWriteAheadLog : IDisposable
     /// <summary>The extension of a log being created, before it is renamed into place.</summary>
     public const string TemporaryExtension = ".tmp";
 
+    /// <summary>What separates a log's slot (<see cref="JournalLogSlots"/>) from the rest of its name.</summary>
+    public const char SlotSeparator = '-';
+
     /// <summary>The bytes of a header slot.</summary>
     public const int SlotBytes = 512;
 
@@ -69,6 +74,8 @@ internal sealed class JournalWriteAheadLog : IDisposable
     private SafeFileHandle? _root;
     private byte[] _buffer = new byte[64 * 1024];
     private int _buffered;
+    private int _bufferedEntries;
+    private long _entriesWritten;
     private long _cycle;
     private long _end = FirstEntryOffset;
     private bool _closed;
@@ -93,14 +100,17 @@ internal sealed class JournalWriteAheadLog : IDisposable
     /// </summary>
     /// <param name="providerDirectory">The provider's directory (full path).</param>
     /// <param name="capacity">The log's size in bytes.</param>
+    /// <param name="slot">The slot the log's silo holds (<see cref="JournalLogSlots"/>), which its name carries; null for none.</param>
     /// <returns>The log.</returns>
     /// <exception cref="IOException">The log could not be created or synced.</exception>
-    public static JournalWriteAheadLog Create(string providerDirectory, long capacity)
+    public static JournalWriteAheadLog Create(string providerDirectory, long capacity, int? slot = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, MinimumCapacity);
         string directory = System.IO.Path.Combine(providerDirectory, DirectoryName);
         Directory.CreateDirectory(directory);
-        string name = Guid.NewGuid().ToString("N");
+        string name = slot is { } claimed
+            ? claimed.ToString("x4", CultureInfo.InvariantCulture) + SlotSeparator + Guid.NewGuid().ToString("N")
+            : Guid.NewGuid().ToString("N");
         string temporary = System.IO.Path.Combine(directory, name + TemporaryExtension);
         string path = System.IO.Path.Combine(directory, name + Extension);
         var file = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
@@ -150,6 +160,7 @@ internal sealed class JournalWriteAheadLog : IDisposable
         {
             _full = true;
             _buffered = 0;
+            _bufferedEntries = 0;
             return;
         }
 
@@ -169,7 +180,14 @@ internal sealed class JournalWriteAheadLog : IDisposable
         int hashAt = (int)length - 8;
         BinaryPrimitives.WriteUInt64LittleEndian(entry[hashAt..], XxHash64.HashToUInt64(entry[..hashAt]));
         _buffered += (int)length;
+        _bufferedEntries++;
     }
+
+    /// <summary>Gets the log's path.</summary>
+    internal string FilePath => _path;
+
+    /// <summary>Gets the entries written to the file since the log was created (tests).</summary>
+    internal long EntriesWritten => Interlocked.Read(ref _entriesWritten);
 
     /// <summary>Gets whether the entries added since the last write did not fit: the next step is <see cref="Checkpoint"/>, not <see cref="Write"/>.</summary>
     public bool IsFull => _full;
@@ -184,11 +202,13 @@ internal sealed class JournalWriteAheadLog : IDisposable
             {
                 RandomAccess.Write(_file, _buffer.AsSpan(0, _buffered), _end);
                 _end += _buffered;
+                Interlocked.Add(ref _entriesWritten, _bufferedEntries);
             }
         }
         finally
         {
             _buffered = 0;
+            _bufferedEntries = 0;
         }
     }
 
@@ -215,6 +235,7 @@ internal sealed class JournalWriteAheadLog : IDisposable
         finally
         {
             _buffered = 0;
+            _bufferedEntries = 0;
             _full = false;
         }
     }
@@ -259,7 +280,38 @@ internal sealed class JournalWriteAheadLog : IDisposable
     /// <returns>What was recovered.</returns>
     /// <exception cref="ArrayDictJournalStorageException">A log is damaged (neither header slot is valid, or an entry names a file outside the directory): it is left in place.</exception>
     /// <exception cref="TimeoutException">Another store's recovery held the lock for all of <paramref name="lockTimeout"/>.</exception>
-    public static JournalRecovery Recover(string providerDirectory, TimeSpan lockTimeout)
+    public static JournalRecovery Recover(string providerDirectory, TimeSpan lockTimeout) =>
+        RecoverLogs(providerDirectory, lockTimeout, dead: null);
+
+    /// <summary>
+    /// Replays the logs at <paramref name="dead"/>, whose silos died (<see cref="JournalLogSlots.IsLive"/>), as
+    /// <see cref="Recover"/> does, waiting for each one's lock, which a dying process may still hold for
+    /// a moment. A log already gone was recovered by another store.
+    /// </summary>
+    /// <param name="providerDirectory">The provider's directory (full path).</param>
+    /// <param name="lockTimeout">How long to wait for another store's recovery, and for each log's lock.</param>
+    /// <param name="dead">The logs' paths.</param>
+    /// <returns>What was recovered.</returns>
+    /// <exception cref="ArrayDictJournalStorageException">A log is damaged: it is left in place.</exception>
+    /// <exception cref="TimeoutException">Another store's recovery, or a log's holder, held its lock for all of <paramref name="lockTimeout"/>.</exception>
+    public static JournalRecovery RecoverDead(string providerDirectory, TimeSpan lockTimeout, IReadOnlyCollection<string> dead) =>
+        RecoverLogs(providerDirectory, lockTimeout, dead);
+
+    /// <summary>Whether <paramref name="path"/> names a log of a slot (<see cref="JournalLogSlots"/>), and which.</summary>
+    /// <param name="path">A file's path.</param>
+    /// <param name="slot">The slot.</param>
+    /// <returns>False for another file, or a log written before logs had slots.</returns>
+    public static bool TryGetSlot(string path, out int slot)
+    {
+        slot = 0;
+        var name = System.IO.Path.GetFileName(path.AsSpan());
+        return name.EndsWith(Extension, StringComparison.Ordinal)
+            && name.Length > 5
+            && name[4] == SlotSeparator
+            && int.TryParse(name[..4], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out slot);
+    }
+
+    private static JournalRecovery RecoverLogs(string providerDirectory, TimeSpan lockTimeout, IReadOnlyCollection<string>? dead)
     {
         string directory = System.IO.Path.Combine(providerDirectory, DirectoryName);
         if (!Directory.Exists(directory))
@@ -275,7 +327,7 @@ internal sealed class JournalWriteAheadLog : IDisposable
         var touched = new HashSet<string>(StringComparer.Ordinal);
         try
         {
-            foreach (var path in Directory.EnumerateFiles(directory))
+            foreach (var path in dead ?? Directory.EnumerateFiles(directory))
             {
                 bool temporary = path.EndsWith(TemporaryExtension, StringComparison.Ordinal);
                 if (!temporary && !path.EndsWith(Extension, StringComparison.Ordinal))
@@ -283,14 +335,10 @@ internal sealed class JournalWriteAheadLog : IDisposable
                     continue;
                 }
 
-                SafeFileHandle handle;
-                try
+                var handle = dead is null ? TryOpen(path) : OpenDead(path, lockTimeout);
+                if (handle is null)
                 {
-                    handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-                }
-                catch (IOException)
-                {
-                    // Held by a live store (or gone meanwhile): not ours to recover.
+                    // Held by a live store, or gone meanwhile: not ours to recover.
                     continue;
                 }
 
@@ -327,6 +375,44 @@ internal sealed class JournalWriteAheadLog : IDisposable
             foreach (var (handle, _) in done)
             {
                 handle.Dispose();
+            }
+        }
+    }
+
+    private static SafeFileHandle? TryOpen(string path)
+    {
+        try
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Opens a dead silo's log once its process has let its lock go; null if another store recovered it meanwhile.</summary>
+    private static SafeFileHandle? OpenDead(string path, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                return File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (FileNotFoundException)
+            {
+                return null;
+            }
+            catch (IOException exception)
+            {
+                if (DateTime.UtcNow >= deadline)
+                {
+                    throw new TimeoutException($"The write-ahead log '{path}' of a silo that died stayed locked for more than {timeout}.", exception);
+                }
+
+                Thread.Sleep(1);
             }
         }
     }

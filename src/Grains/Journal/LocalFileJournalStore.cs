@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,13 @@ namespace ArrayDictOrleans.Grains.Journal;
 /// with no directory scan, lock file or open. A write returns only after the sync that covers its bytes and, for a new
 /// file or a rename, the directory entry. The lease fences a second activation in any other process of the machine,
 /// while any silo on the machine can recover the grain from its files once the holder is gone.
+/// </para>
+/// <para>
+/// With the write-ahead log (<see cref="JournalSyncMethod.WriteAheadLog"/>) an append is written to the log only and kept
+/// in memory; the store writes each grain's kept appends to its journal file in one write before any sync of the file
+/// system (the log's checkpoint among them) and when it lets the grain go. An activation that takes a lease first replays
+/// the logs of silos that died (<see cref="JournalLogSlots"/>), which may hold appends of its grain that no journal file
+/// has.
 /// </para>
 /// <para>
 /// After a write that failed, what the files hold is unknown: the next operation reads the position from the files again
@@ -54,6 +62,9 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
     private readonly LocalFileJournalStorageOptions _options;
     private readonly JournalGroupCommitter? _committer;
     private readonly ConcurrentDictionary<string, GrainFiles> _grains = new(StringComparer.Ordinal);
+
+    // Grains whose appends are, since the last sync of the file system, only in the write-ahead log (WriteAheadLog method).
+    private readonly ConcurrentDictionary<GrainFiles, bool> _deferred = new();
     private readonly Lazy<JournalRecovery> _recovery;
     private readonly ILogger? _logger;
 
@@ -73,6 +84,10 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         _options = options;
         _logger = logger;
         _committer = options.AllowLostCallsOnMachineCrash ? null : new JournalGroupCommitter(_directory, options.SyncMethod, options.WriteAheadLogBytes, logger);
+        if (_committer?.Method == JournalSyncMethod.WriteAheadLog)
+        {
+            _committer.BeforeFileSystemSync = WriteDeferred;
+        }
         _recovery = new Lazy<JournalRecovery>(Recover, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -211,7 +226,22 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
                 return true;
             });
 
-            if (_committer is { } committer && !created)
+            if (_committer is { Method: JournalSyncMethod.WriteAheadLog } logged && !created && FaultPoint is null)
+            {
+                // Only in the log until the log's next checkpoint or the grain's release, which write it to the journal file.
+                grain.Lease.WhileHeld(() =>
+                {
+                    if (!LoseUnsyncedJournalWrites)
+                    {
+                        grain.Defer(file, expected.JournalLength, record.Span);
+                        _deferred[grain] = true;
+                    }
+
+                    return true;
+                });
+                await logged.LogAsync(file, path, grain.LogPath(expected.Generation), expected.JournalLength, record).ConfigureAwait(false);
+            }
+            else if (_committer is { } committer && !created)
             {
                 await committer.WriteAndLogAsync(Write, file, path, grain.LogPath(expected.Generation), expected.JournalLength, record).ConfigureAwait(false);
             }
@@ -335,29 +365,83 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Writes to their journal files the appends that are only in the write-ahead log, before a sync of the file system
+    /// (the log's checkpoint among them) makes them durable there.
+    /// </summary>
+    internal void WriteDeferred()
+    {
+        foreach (var grain in _deferred.Keys)
+        {
+            _deferred.TryRemove(grain, out _);
+            try
+            {
+                grain.WriteDeferred();
+            }
+            catch
+            {
+                _deferred[grain] = true;
+                throw;
+            }
+        }
+    }
+
     /// <summary>Releases every grain's lease and file, and stops the group commit, which syncs and deletes its write-ahead log.</summary>
     /// <exception cref="IOException">The last sync failed: the write-ahead log is kept, for the next start's recovery.</exception>
     public void Dispose()
     {
-        ReleaseAll();
+        try
+        {
+            ReleaseAll();
+        }
+        catch
+        {
+            // The log must stay for recovery: stop the committer without its checkpoint.
+            _committer?.Abandon();
+            throw;
+        }
+
         _committer?.Dispose();
     }
 
-    /// <summary>Releases every grain's lease and file and stops the group commit without its last sync, leaving its write-ahead log for recovery, as a crash of the process would (tests).</summary>
+    /// <summary>
+    /// Stops the group commit without its last sync, leaving its write-ahead log for recovery, then releases every grain's
+    /// lease and file without writing what only the log holds, as a crash of the process would (tests).
+    /// </summary>
     internal void Abandon()
     {
-        ReleaseAll();
         _committer?.Abandon();
-    }
-
-    private void ReleaseAll()
-    {
         foreach (var key in _grains.Keys)
         {
             if (_grains.TryRemove(key, out var grain))
             {
+                grain.DropDeferred();
                 grain.Dispose();
             }
+        }
+    }
+
+    private void ReleaseAll()
+    {
+        List<Exception>? failures = null;
+        foreach (var key in _grains.Keys)
+        {
+            if (_grains.TryRemove(key, out var grain))
+            {
+                try
+                {
+                    grain.Dispose();
+                }
+                catch (IOException exception)
+                {
+                    (failures ??= []).Add(exception);
+                }
+            }
+        }
+
+        if (failures is not null)
+        {
+            throw new AggregateException("Appends kept only in the write-ahead log could not be written to their journal files; their grains keep their leases and the log stays for recovery.", failures);
         }
     }
 
@@ -557,6 +641,16 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
     {
         _ = _recovery.Value;
         var lease = await LocalFileLeases.AcquireAsync(_directory, key, _options.LeaseTimeout, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ReplayDeadLogs(lease);
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+
         var grain = new GrainFiles(lease, GetGrainDirectory(key), key.Replace(Path.DirectorySeparatorChar, '/'));
         if (_grains.TryGetValue(key, out var previous))
         {
@@ -565,6 +659,45 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
 
         _grains[key] = grain;
         return grain;
+    }
+
+    /// <summary>
+    /// Replays the write-ahead logs of silos that died (<see cref="JournalLogSlots"/>), which may hold appends of the grain
+    /// whose <paramref name="lease"/> was just taken that never reached its journal file.
+    /// </summary>
+    private void ReplayDeadLogs(LocalFileLease lease)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        List<string>? dead = null;
+        try
+        {
+            foreach (var path in System.IO.Directory.EnumerateFiles(Path.Combine(_directory, JournalWriteAheadLog.DirectoryName), "*" + JournalWriteAheadLog.Extension))
+            {
+                if (JournalWriteAheadLog.TryGetSlot(path, out int slot) && !JournalLogSlots.IsLive(_directory, lease, slot))
+                {
+                    (dead ??= []).Add(path);
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return;
+        }
+
+        if (dead is null)
+        {
+            return;
+        }
+
+        var recovery = JournalWriteAheadLog.RecoverDead(_directory, _options.LeaseTimeout, dead);
+        if (recovery.Logs > 0 && _logger is not null)
+        {
+            LogRecovered(_logger, _directory, recovery.Logs, recovery.Replayed, recovery.Skipped);
+        }
     }
 
     private void DeleteGenerationsBelow(string directory, long generation, string faultPoint, params string[] extensions)
@@ -589,8 +722,14 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
     }
 
     /// <summary>What this store holds of one grain between its read and its release.</summary>
-    private sealed class GrainFiles(LocalFileLease lease, string directory, string logDirectory) : IDisposable
+    private sealed class GrainFiles : IDisposable
     {
+        private readonly string _logDirectory;
+        private readonly object _deferGate = new();
+        private byte[]? _deferred;
+        private int _deferredLength;
+        private long _deferredOffset;
+        private SafeFileHandle? _deferredFile;
         private bool _positionKnown;
         private long _pathGeneration = -1;
         private string _journalPath = string.Empty;
@@ -598,9 +737,17 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         private long? _generation;
         private long _journalLength;
 
-        public LocalFileLease Lease { get; } = lease;
+        public GrainFiles(LocalFileLease lease, string directory, string logDirectory)
+        {
+            Lease = lease;
+            Directory = directory;
+            _logDirectory = logDirectory;
+            lease.OnRevoke = WriteDeferred;
+        }
 
-        public string Directory { get; } = directory;
+        public LocalFileLease Lease { get; }
+
+        public string Directory { get; }
 
         /// <summary>The journal of the current generation, open for writes once something was appended or it was created.</summary>
         public SafeFileHandle? Journal { get; set; }
@@ -648,12 +795,87 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         }
 
         /// <summary>The path of a file of this grain under the provider's directory, '/' separated, as the write-ahead log names it.</summary>
-        private string InLog(string path) => logDirectory + "/" + Path.GetFileName(path);
+        private string InLog(string path) => _logDirectory + "/" + Path.GetFileName(path);
+
+        /// <summary>Keeps an append that is written to the log only, until <see cref="WriteDeferred"/>; appends follow each other in the file.</summary>
+        public void Defer(SafeFileHandle file, long offset, ReadOnlySpan<byte> record)
+        {
+            lock (_deferGate)
+            {
+                if (_deferredLength > 0 && (!ReferenceEquals(file, _deferredFile) || offset != _deferredOffset + _deferredLength))
+                {
+                    WriteDeferredLocked();
+                }
+
+                if (_deferredLength == 0)
+                {
+                    _deferredFile = file;
+                    _deferredOffset = offset;
+                }
+
+                if (_deferred is null || _deferredLength + record.Length > _deferred.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_deferredLength + record.Length, 2 * (_deferred?.Length ?? 0)));
+                    if (_deferred is not null)
+                    {
+                        _deferred.AsSpan(0, _deferredLength).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(_deferred);
+                    }
+
+                    _deferred = larger;
+                }
+
+                record.CopyTo(_deferred.AsSpan(_deferredLength));
+                _deferredLength += record.Length;
+            }
+        }
+
+        /// <summary>Writes the appends kept by <see cref="Defer"/> to the journal file; on a failure they stay kept.</summary>
+        public void WriteDeferred()
+        {
+            lock (_deferGate)
+            {
+                WriteDeferredLocked();
+            }
+        }
+
+        /// <summary>Forgets the kept appends without writing them, as a crash of the process would (tests).</summary>
+        public void DropDeferred()
+        {
+            lock (_deferGate)
+            {
+                ReturnDeferred();
+            }
+        }
+
+        private void WriteDeferredLocked()
+        {
+            if (_deferredLength == 0)
+            {
+                return;
+            }
+
+            RandomAccess.Write(_deferredFile!, _deferred.AsSpan(0, _deferredLength), _deferredOffset);
+            ReturnDeferred();
+        }
+
+        private void ReturnDeferred()
+        {
+            if (_deferred is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_deferred);
+            }
+
+            _deferred = null;
+            _deferredLength = 0;
+            _deferredFile = null;
+        }
 
         public void SetPosition(long? generation, long journalLength)
         {
             if (generation != _generation)
             {
+                WriteDeferred();
                 Journal?.Dispose();
                 Journal = null;
             }
@@ -666,13 +888,16 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         /// <summary>After a failed write: close the journal and read the position from the files next time.</summary>
         public void Forget()
         {
+            WriteDeferred();
             Journal?.Dispose();
             Journal = null;
             _positionKnown = false;
         }
 
+        /// <summary>Writes the kept appends, then closes the journal and releases the lease; if the write fails, both stay.</summary>
         public void Dispose()
         {
+            WriteDeferred();
             Journal?.Dispose();
             Journal = null;
             Lease.Dispose();

@@ -18,6 +18,15 @@ internal sealed class LocalFileLease : IDisposable
         Offset = offset;
     }
 
+    /// <summary>Gets the lease file that holds this lease's byte.</summary>
+    internal LocalFileLeases.LeaseFile File => _file;
+
+    /// <summary>
+    /// Called, under the lease, when a newer activation in this process takes the lease over, before the new holder reads:
+    /// the holder writes there what it still keeps in memory of the grain's files.
+    /// </summary>
+    internal Action? OnRevoke { get; set; }
+
     /// <summary>Gets the grain's storage key.</summary>
     public string Key { get; }
 
@@ -75,6 +84,11 @@ internal sealed class LocalFileLease : IDisposable
     {
         lock (this)
         {
+            if (!_revoked && !_released)
+            {
+                OnRevoke?.Invoke();
+            }
+
             _revoked = true;
         }
     }

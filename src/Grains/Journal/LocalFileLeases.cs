@@ -71,7 +71,11 @@ internal static class LocalFileLeases
         }
     }
 
-    private static bool IsContention(IOException exception)
+    /// <summary>The lease file of stripe <paramref name="stripe"/> under <paramref name="providerDirectory"/>, open once in this process.</summary>
+    internal static LeaseFile GetFile(string providerDirectory, int stripe) =>
+        Files.GetOrAdd(Path.Combine(providerDirectory, DirectoryName, stripe.ToString("x2", CultureInfo.InvariantCulture)), static path => new LeaseFile(path));
+
+    internal static bool IsContention(IOException exception)
     {
         int code = exception.HResult & 0xFFFF;
         return OperatingSystem.IsWindows()
@@ -95,6 +99,38 @@ internal static class LocalFileLeases
             _path = path;
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             _stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        }
+
+        /// <summary>Locks one byte that no grain's lease uses (a write-ahead log's liveness byte, Linux); false while another process holds it.</summary>
+        [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+        public bool TryLockOtherByte(long offset)
+        {
+            lock (_holders)
+            {
+                try
+                {
+                    _stream.Lock(offset, 1);
+                    return true;
+                }
+                catch (IOException exception) when (IsContention(exception))
+                {
+                    return false;
+                }
+            }
+        }
+
+        /// <summary>Whether another process holds a lock on a byte that no grain's lease uses (Linux).</summary>
+        public bool IsOtherByteLockedElsewhere(long offset) =>
+            NativeFileLocks.IsLockedByAnotherProcess(_stream.SafeFileHandle, offset, _path);
+
+        /// <summary>Unlocks a byte locked with <see cref="TryLockOtherByte"/>.</summary>
+        [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+        public void UnlockOtherByte(long offset)
+        {
+            lock (_holders)
+            {
+                _stream.Unlock(offset, 1);
+            }
         }
 
         public bool TryAcquire(string key, long offset, out LocalFileLease lease, out IOException contention)

@@ -11,7 +11,7 @@ namespace ArrayDictOrleans.Tests.Journal;
 /// <summary>
 /// Fencing by lease: while a silo process holds a grain's activation on a local journal, a second activation of that
 /// grain in another process of the machine is refused; once the holder is killed, the other process recovers the grain
-/// from the files it left.
+/// from the files and the write-ahead log it left.
 /// </summary>
 public sealed class JournalLeaseTests : IDisposable
 {
@@ -38,7 +38,9 @@ public sealed class JournalLeaseTests : IDisposable
         await holder.WaitForOutputAsync(TestSilo.StartTimeout, "the holding silo to start", "Application started");
         using (var holderClient = await TestSilo.StartClientAsync(holderCluster, holderGateway, timeout.Token))
         {
-            // Activates ArrayDict 7 in the holder's process, which keeps its lease while the activation lives.
+            // Activates ArrayDict 7 in the holder's process, which keeps its lease while the activation lives. The first
+            // write is the grain's base; the second an append, which the holder keeps in its write-ahead log only.
+            await holderClient.Sdk().Get(7).SetValueAsync(1, 41);
             await holderClient.Sdk().Get(7).SetValueAsync(1, 42);
         }
 
@@ -54,7 +56,8 @@ public sealed class JournalLeaseTests : IDisposable
 
             await holder.KillAsync();
 
-            // The kernel dropped the dead holder's lease: this process activates the grain from the holder's files.
+            // The kernel dropped the dead holder's lease and its log's liveness byte: this process replays the dead
+            // holder's log, then activates the grain from its files.
             Assert.Equal(42, await otherClient.Sdk().Get(7).GetValueAsync(1));
             await otherClient.StopAsync(timeout.Token);
         }

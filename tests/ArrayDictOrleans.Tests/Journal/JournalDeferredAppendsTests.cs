@@ -1,0 +1,144 @@
+using ArrayDictOrleans.Grains.Journal;
+using static ArrayDictOrleans.Tests.Journal.JournalTestStorage;
+
+namespace ArrayDictOrleans.Tests.Journal;
+
+/// <summary>
+/// With the write-ahead log (the default on Linux), an append is written to the log only and reaches its journal file
+/// at the log's next checkpoint or when the store lets the grain go. A store that takes a grain's lease replays first the
+/// logs of silos that died (their liveness bytes are free, <see cref="JournalLogSlots"/>), never a live silo's; a crash
+/// of a silo process is imitated by <see cref="LocalFileJournalStore.Abandon"/>, which stops without writing what only the
+/// log holds.
+/// </summary>
+public sealed class JournalDeferredAppendsTests : IDisposable
+{
+    private readonly string _directory = NewDirectory();
+    private readonly List<LocalFileJournalStore> _stores = [];
+
+    public void Dispose()
+    {
+        _stores.ForEach(store => store.Dispose());
+        DeleteDirectory(_directory);
+    }
+
+    [Fact]
+    public async Task Append_OnlyInTheLog_UntilTheReleaseWritesItToTheJournalFile()
+    {
+        var (storage, store) = Open();
+        var (grainId, state) = await WriteGrainAsync(storage, epochs: 3);
+        string key = ArrayDictJournalGrainStorage.GetKey(StateName, grainId);
+
+        Assert.Equal(0, JournalLength(store, grainId));
+
+        await store.ReleaseAsync(key);
+
+        Assert.True(JournalLength(store, grainId) > 0, "the release did not write the appends to the journal file");
+        Assert.True(store.Committer!.Log!.EntriesWritten >= 3, $"{store.Committer.Log.EntriesWritten} entries in the log");
+        AssertSameState(state.State, (await ReadAsync(Open().Storage, grainId)).State, "the journal file holds every append");
+    }
+
+    [Fact]
+    public async Task SiloDiedWithAppendsOnlyInItsLog_AnotherStoreReplaysTheLogWhenItTakesTheLease()
+    {
+        var (survivor, survivorStore) = Open();
+        await WriteGrainAsync(survivor, epochs: 1);
+        var (victim, victimStore) = Open();
+        var (grainId, state) = await WriteGrainAsync(victim, epochs: 4);
+        string victimLog = Assert.Single(LogFiles(), log => !OwnLogs(survivorStore).Contains(log));
+
+        victimStore.Abandon();
+
+        Assert.Equal(0, JournalLength(survivorStore, grainId));
+        AssertSameState(state.State, (await ReadAsync(survivor, grainId)).State, "the dead silo's appends are replayed from its log");
+        Assert.Equal(0, survivorStore.Recovery.Logs);
+        Assert.False(File.Exists(victimLog), "the replayed log was kept");
+    }
+
+    [Fact]
+    public async Task LiveSilosLog_IsNotReplayedByAnotherStore()
+    {
+        var (first, firstStore) = Open();
+        var (grainId, state) = await WriteGrainAsync(first, epochs: 3);
+        string firstLog = Assert.Single(LogFiles());
+        var (second, _) = Open();
+
+        await WriteGrainAsync(second, epochs: 2);
+
+        Assert.True(File.Exists(firstLog), "a live store's log was replayed and deleted");
+        Assert.Equal(0, JournalLength(firstStore, grainId));
+        Assert.NotEqual(Assert.Single(OwnLogs(firstStore)), Assert.Single(LogFiles(), log => log != firstLog));
+        JournalRecoveryTests.Change(state.State, 4);
+        await WriteAsync(first, grainId, state);
+        firstStore.Dispose();
+        AssertSameState(state.State, (await ReadAsync(Open().Storage, grainId)).State, "the live store went on appending");
+    }
+
+    [Fact]
+    public async Task TakenOverInThisProcess_TheOldHolderWritesItsAppendsBeforeTheNewOneReads()
+    {
+        var (first, firstStore) = Open();
+        var (grainId, state) = await WriteGrainAsync(first, epochs: 4);
+        Assert.Equal(0, JournalLength(firstStore, grainId));
+
+        var (second, _) = Open();
+
+        AssertSameState(state.State, (await ReadAsync(second, grainId)).State, "the new holder reads the old holder's appends");
+        Assert.True(JournalLength(firstStore, grainId) > 0, "the takeover did not write the appends");
+    }
+
+    [Fact]
+    public async Task Checkpoint_WritesTheAppendsToTheirFilesBeforeTheLogStartsOver()
+    {
+        var (storage, store) = Open(new LocalFileJournalStorageOptions { WriteAheadLogBytes = JournalWriteAheadLog.MinimumCapacity });
+        var (grainId, state) = await WriteGrainAsync(storage, epochs: 1);
+        long epoch = 1;
+        while (store.Committer!.Log!.Checkpoints == 0 && epoch < 1000)
+        {
+            JournalRecoveryTests.Change(state.State, ++epoch);
+            await WriteAsync(storage, grainId, state);
+        }
+
+        long checkpointedAt = epoch;
+        Assert.Equal(1, store.Committer.Log.Checkpoints);
+        JournalRecoveryTests.Change(state.State, ++epoch);
+        await WriteAsync(storage, grainId, state);
+        store.Abandon();
+
+        // Without the log, only what the checkpoint wrote to the journal file is left.
+        File.Delete(Assert.Single(LogFiles()));
+        long recovered = (await ReadAsync(Open().Storage, grainId)).State.LastEpoch ?? 0;
+        Assert.True(recovered >= checkpointedAt, $"epoch {recovered} read back; the checkpoint came with epoch {checkpointedAt}");
+    }
+
+    private static long JournalLength(LocalFileJournalStore store, GrainId grainId) =>
+        new FileInfo(Assert.Single(Directory.GetFiles(store.GetGrainDirectory(ArrayDictJournalGrainStorage.GetKey(StateName, grainId)), "*" + LocalFileJournalStore.JournalExtension))).Length;
+
+    private static async Task<(GrainId Id, TestGrainState State)> WriteGrainAsync(ArrayDictJournalGrainStorage storage, int epochs)
+    {
+        var grainId = NewGrainId();
+        var state = await ReadAsync(storage, grainId);
+        for (long epoch = 1; epoch <= epochs; epoch++)
+        {
+            JournalRecoveryTests.Change(state.State, epoch);
+            await WriteAsync(storage, grainId, state);
+        }
+
+        return (grainId, state);
+    }
+
+    private static string[] OwnLogs(LocalFileJournalStore store) =>
+        store.Committer?.Log is { } log ? [log.FilePath] : [];
+
+    private (ArrayDictJournalGrainStorage Storage, LocalFileJournalStore Store) Open(LocalFileJournalStorageOptions? options = null)
+    {
+        var opened = Create(_directory, options ?? new LocalFileJournalStorageOptions());
+        _stores.Add(opened.Store);
+        return opened;
+    }
+
+    private string[] LogFiles()
+    {
+        string directory = Path.Combine(_directory, JournalWriteAheadLog.DirectoryName);
+        return Directory.Exists(directory) ? Directory.GetFiles(directory, "*" + JournalWriteAheadLog.Extension) : [];
+    }
+}
