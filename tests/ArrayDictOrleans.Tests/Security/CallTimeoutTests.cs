@@ -97,7 +97,9 @@ public sealed class CallTimeoutTests : IAsyncLifetime
     public async Task ApplyAsync_TimedOutWhileQueuedBehindAnotherCall_NeverRuns()
     {
         long id = ClusterFixture.NewKey();
-        var running = new SleepingMethod(NewTag(), 3000);
+
+        // The silo must see the queued call's cancellation before the running call ends: long enough for a loaded machine.
+        var running = new SleepingMethod(NewTag(), 10_000);
         var queued = new SleepingMethod(NewTag(), 0);
         var first = Sdk.ApplyAsync(id, running, epoch: 0, timeout: TimeSpan.FromSeconds(50));
         await SleepingMethod.Started(running.Tag).WaitAsync(Bound);
