@@ -50,6 +50,12 @@ internal sealed class JournalWriteAheadLog : IDisposable
     /// <summary>The extension of a log being created, before it is renamed into place.</summary>
     public const string TemporaryExtension = ".tmp";
 
+    /// <summary>
+    /// The file in <see cref="DirectoryName"/> that a new log of a slot writes a random number to once it is in place, so
+    /// that a store can keep its list of logs until the number changes instead of listing the directory at each lease.
+    /// </summary>
+    public const string LogsChangedFileName = "logs.changed";
+
     /// <summary>What separates a log's slot (<see cref="JournalLogSlots"/>) from the rest of its name.</summary>
     public const char SlotSeparator = '-';
 
@@ -128,6 +134,15 @@ internal sealed class JournalWriteAheadLog : IDisposable
             using (var handle = NativeFileSync.OpenDirectory(directory))
             {
                 NativeFileSync.SyncDirectory(handle, directory);
+            }
+
+            if (slot is not null)
+            {
+                // After the rename: a store that read the old number before it listed the directory lists it again.
+                using var changed = File.OpenHandle(System.IO.Path.Combine(directory, LogsChangedFileName), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+                Span<byte> number = stackalloc byte[8];
+                Random.Shared.NextBytes(number);
+                RandomAccess.Write(changed, number, 0);
             }
 
             return new JournalWriteAheadLog(providerDirectory, path, file, capacity, cycle: 1);

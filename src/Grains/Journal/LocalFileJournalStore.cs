@@ -68,6 +68,12 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
     private readonly Lazy<JournalRecovery> _recovery;
     private readonly ILogger? _logger;
 
+    // The logs of slots last listed, and the number of the logs.changed file read before that listing (ReplayDeadLogs).
+    private readonly object _logsGate = new();
+    private List<(string Path, int Slot)>? _knownLogs;
+    private long _logsChanged;
+    private SafeFileHandle? _logsChangedFile;
+
     // Directories above the grains' (state and grain type directories, the provider's) whose own entry in their parent
     // this store has synced: a grain's first base syncs the parent of each one on its path not yet in here, once.
     private readonly ConcurrentDictionary<string, bool> _durableDirectories = new(StringComparer.Ordinal);
@@ -402,6 +408,7 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         }
 
         _committer?.Dispose();
+        _logsChangedFile?.Dispose();
     }
 
     /// <summary>
@@ -419,6 +426,8 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
                 grain.Dispose();
             }
         }
+
+        _logsChangedFile?.Dispose();
     }
 
     private void ReleaseAll()
@@ -673,24 +682,22 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         }
 
         List<string>? dead = null;
-        try
+        lock (_logsGate)
         {
-            foreach (var path in System.IO.Directory.EnumerateFiles(Path.Combine(_directory, JournalWriteAheadLog.DirectoryName), "*" + JournalWriteAheadLog.Extension))
+            foreach (var (path, slot) in KnownLogs())
             {
-                if (JournalWriteAheadLog.TryGetSlot(path, out int slot) && !JournalLogSlots.IsLive(_directory, lease, slot))
+                if (!JournalLogSlots.IsLive(_directory, lease, slot))
                 {
                     (dead ??= []).Add(path);
                 }
             }
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return;
-        }
 
-        if (dead is null)
-        {
-            return;
+            if (dead is null)
+            {
+                return;
+            }
+
+            _knownLogs = null;
         }
 
         var recovery = JournalWriteAheadLog.RecoverDead(_directory, _options.LeaseTimeout, dead);
@@ -698,6 +705,55 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         {
             LogRecovered(_logger, _directory, recovery.Logs, recovery.Replayed, recovery.Skipped);
         }
+    }
+
+    /// <summary>
+    /// The logs of slots in the directory, listed again only when a new one was created since
+    /// (<see cref="JournalWriteAheadLog.LogsChangedFileName"/>, read before the listing, written after a creation) or one
+    /// was replayed. A log deleted since is harmless: its recovery finds it gone.
+    /// </summary>
+    private List<(string Path, int Slot)> KnownLogs()
+    {
+        string directory = Path.Combine(_directory, JournalWriteAheadLog.DirectoryName);
+        long changed = ReadLogsChanged(directory);
+        if (_knownLogs is not null && changed == _logsChanged)
+        {
+            return _knownLogs;
+        }
+
+        var logs = new List<(string Path, int Slot)>();
+        if (System.IO.Directory.Exists(directory))
+        {
+            foreach (var path in System.IO.Directory.EnumerateFiles(directory, "*" + JournalWriteAheadLog.Extension))
+            {
+                if (JournalWriteAheadLog.TryGetSlot(path, out int slot))
+                {
+                    logs.Add((path, slot));
+                }
+            }
+        }
+
+        _logsChanged = changed;
+        _knownLogs = logs;
+        return logs;
+    }
+
+    private long ReadLogsChanged(string directory)
+    {
+        if (_logsChangedFile is null)
+        {
+            try
+            {
+                _logsChangedFile = File.OpenHandle(Path.Combine(directory, JournalWriteAheadLog.LogsChangedFileName), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            }
+            catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return 0;
+            }
+        }
+
+        Span<byte> number = stackalloc byte[8];
+        return RandomAccess.Read(_logsChangedFile, number, 0) == number.Length ? BitConverter.ToInt64(number) : 0;
     }
 
     private void DeleteGenerationsBelow(string directory, long generation, string faultPoint, params string[] extensions)
