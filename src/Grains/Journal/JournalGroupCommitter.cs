@@ -274,7 +274,17 @@ internal sealed partial class JournalGroupCommitter : IDisposable
             }
             else if (_log is not null)
             {
-                BeforeFileSystemSync?.Invoke();
+                try
+                {
+                    BeforeFileSystemSync?.Invoke();
+                }
+                catch
+                {
+                    // Kept for recovery, and closed so that another store can lock and replay it.
+                    _log.Abandon();
+                    throw;
+                }
+
                 _log.Dispose();
             }
         }

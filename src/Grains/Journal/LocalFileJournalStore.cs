@@ -742,14 +742,14 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
     {
         if (_logsChangedFile is null)
         {
-            try
-            {
-                _logsChangedFile = File.OpenHandle(Path.Combine(directory, JournalWriteAheadLog.LogsChangedFileName), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            }
-            catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+            // No log of a slot yet (this store's own is being created): a stat, not an exception per lease.
+            string path = Path.Combine(directory, JournalWriteAheadLog.LogsChangedFileName);
+            if (!File.Exists(path))
             {
                 return 0;
             }
+
+            _logsChangedFile = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         }
 
         Span<byte> number = stackalloc byte[8];
