@@ -110,8 +110,6 @@ public sealed class JournalDeferredAppendsTests : IDisposable
         Assert.True(recovered >= checkpointedAt, $"epoch {recovered} read back; the checkpoint came with epoch {checkpointedAt}");
     }
 
-    private static long JournalLength(LocalFileJournalStore store, GrainId grainId) =>
-        new FileInfo(Assert.Single(Directory.GetFiles(store.GetGrainDirectory(ArrayDictJournalGrainStorage.GetKey(StateName, grainId)), "*" + LocalFileJournalStore.JournalExtension))).Length;
 
     private static async Task<(GrainId Id, TestGrainState State)> WriteGrainAsync(ArrayDictJournalGrainStorage storage, int epochs)
     {
@@ -136,9 +134,5 @@ public sealed class JournalDeferredAppendsTests : IDisposable
         return opened;
     }
 
-    private string[] LogFiles()
-    {
-        string directory = Path.Combine(_directory, JournalWriteAheadLog.DirectoryName);
-        return Directory.Exists(directory) ? Directory.GetFiles(directory, "*" + JournalWriteAheadLog.Extension) : [];
-    }
+    private string[] LogFiles() => JournalTestStorage.LogFiles(_directory);
 }

@@ -67,6 +67,17 @@ internal static class JournalTestStorage
     public static ArrayDictState Copy(ArrayDictState state) =>
         new(trackChanges: true) { Dict = state.Dict.Clone(), LastEpoch = state.LastEpoch, LastResult = state.LastResult };
 
+    /// <summary>The length of the grain's journal file (it has exactly one).</summary>
+    public static long JournalLength(LocalFileJournalStore store, GrainId grainId) =>
+        new FileInfo(Assert.Single(Directory.GetFiles(store.GetGrainDirectory(ArrayDictJournalGrainStorage.GetKey(StateName, grainId)), "*" + LocalFileJournalStore.JournalExtension))).Length;
+
+    /// <summary>The write-ahead logs under the provider directory <paramref name="directory"/>.</summary>
+    public static string[] LogFiles(string directory)
+    {
+        string logs = Path.Combine(directory, JournalWriteAheadLog.DirectoryName);
+        return Directory.Exists(logs) ? Directory.GetFiles(logs, "*" + JournalWriteAheadLog.Extension) : [];
+    }
+
     public static void DeleteDirectory(string directory)
     {
         if (Directory.Exists(directory))

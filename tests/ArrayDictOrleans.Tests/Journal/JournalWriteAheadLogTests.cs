@@ -372,8 +372,6 @@ public sealed class JournalWriteAheadLogTests : IDisposable
         Assert.Contains($"WriteAheadLogBytes must be from {JournalWriteAheadLog.MinimumCapacity} to {int.MaxValue} bytes, not {bytes}", failure.Message, StringComparison.Ordinal);
     }
 
-    private static long JournalLength(LocalFileJournalStore store, GrainId grainId) =>
-        new FileInfo(Assert.Single(Directory.GetFiles(store.GetGrainDirectory(ArrayDictJournalGrainStorage.GetKey(StateName, grainId)), "*" + LocalFileJournalStore.JournalExtension))).Length;
 
     private static async Task<List<(GrainId Id, TestGrainState State)>> WriteGrainsAsync(ArrayDictJournalGrainStorage storage, int count, int epochs)
     {
@@ -401,9 +399,5 @@ public sealed class JournalWriteAheadLogTests : IDisposable
         return opened;
     }
 
-    private string[] LogFiles()
-    {
-        string directory = Path.Combine(_directory, JournalWriteAheadLog.DirectoryName);
-        return Directory.Exists(directory) ? Directory.GetFiles(directory, "*" + JournalWriteAheadLog.Extension) : [];
-    }
+    private string[] LogFiles() => JournalTestStorage.LogFiles(_directory);
 }
