@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ArrayDictOrleans.Grains.Journal;
 using ArrayDictOrleans.Methods;
 using ArrayDictOrleans.Tests.Cli;
 using ArrayDictOrleans.Tests.Grains;
@@ -98,11 +99,14 @@ public sealed class SeededDataDirectory : IAsyncLifetime
 
     private string DataDir => Path.Combine(_directory.Path, "data");
 
-    /// <summary>The data directory's files, each with a hash of its bytes, leases left out (a run takes and frees them).</summary>
+    /// <summary>
+    /// The data directory's files, each with a hash of its bytes, leases and the write-ahead logs' change number left out
+    /// (a run takes and frees the leases, and its journal's new log writes a new number).
+    /// </summary>
     public static string Fingerprint(string dataDir) => string.Join(
         "\n",
         Directory.EnumerateFiles(dataDir, "*", SearchOption.AllDirectories)
-            .Where(f => !f.Contains(".leases", StringComparison.Ordinal))
+            .Where(f => !f.Contains(".leases", StringComparison.Ordinal) && Path.GetFileName(f) != JournalWriteAheadLog.LogsChangedFileName)
             .Order(StringComparer.Ordinal)
             .Select(f => $"{Path.GetRelativePath(dataDir, f)} {Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))}"));
 
