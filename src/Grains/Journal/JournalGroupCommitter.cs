@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 
@@ -366,7 +365,7 @@ internal sealed partial class JournalGroupCommitter : IDisposable
     {
         string directory = Path.Combine(_rootDirectory, JournalWriteAheadLog.DirectoryName);
         return Directory.Exists(directory)
-            && Directory.EnumerateFiles(directory, slot.ToString("x4", CultureInfo.InvariantCulture) + JournalWriteAheadLog.SlotSeparator + "*").Any();
+            && Directory.EnumerateFiles(directory, JournalWriteAheadLog.NamePrefix(slot) + "*").Any();
     }
 
     /// <summary>Creates the log ahead of the first batch; a failure leaves it to that batch, which tries again and fails with it.</summary>

@@ -74,14 +74,9 @@ internal static class JournalLogSlots
     {
         lock (Gate)
         {
-            if (!LiveSlots(providerDirectory).Remove(slot))
+            if (LiveSlots(providerDirectory).Remove(slot))
             {
-                return;
-            }
-
-            for (int stripe = LocalFileLeases.Stripes - 1; stripe >= 0; stripe--)
-            {
-                LocalFileLeases.GetFile(providerDirectory, stripe).UnlockOtherByte(LivenessOffset + slot);
+                UnlockStripesBelow(providerDirectory, slot, LocalFileLeases.Stripes);
             }
         }
     }
@@ -117,16 +112,22 @@ internal static class JournalLogSlots
             {
                 if (DateTime.UtcNow >= deadline)
                 {
-                    for (int locked = stripe - 1; locked >= 0; locked--)
-                    {
-                        LocalFileLeases.GetFile(providerDirectory, locked).UnlockOtherByte(LivenessOffset + slot);
-                    }
+                    UnlockStripesBelow(providerDirectory, slot, stripe);
 
                     throw new TimeoutException($"The write-ahead log slot {slot} of '{providerDirectory}' stayed held in lease file {stripe:x2} for {timeout} after its first lease file let it go.");
                 }
 
                 Thread.Sleep(1);
             }
+        }
+    }
+
+    /// <summary>Unlocks the slot's byte in the lease files below <paramref name="end"/>, the first one last, as a claim looks at it first.</summary>
+    private static void UnlockStripesBelow(string providerDirectory, int slot, int end)
+    {
+        for (int stripe = end - 1; stripe >= 0; stripe--)
+        {
+            LocalFileLeases.GetFile(providerDirectory, stripe).UnlockOtherByte(LivenessOffset + slot);
         }
     }
 

@@ -114,9 +114,7 @@ internal sealed class JournalWriteAheadLog : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, MinimumCapacity);
         string directory = System.IO.Path.Combine(providerDirectory, DirectoryName);
         Directory.CreateDirectory(directory);
-        string name = slot is { } claimed
-            ? claimed.ToString("x4", CultureInfo.InvariantCulture) + SlotSeparator + Guid.NewGuid().ToString("N")
-            : Guid.NewGuid().ToString("N");
+        string name = (slot is { } claimed ? NamePrefix(claimed) : string.Empty) + Guid.NewGuid().ToString("N");
         string temporary = System.IO.Path.Combine(directory, name + TemporaryExtension);
         string path = System.IO.Path.Combine(directory, name + Extension);
         var file = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
@@ -312,6 +310,11 @@ internal sealed class JournalWriteAheadLog : IDisposable
     public static JournalRecovery RecoverDead(string providerDirectory, TimeSpan lockTimeout, IReadOnlyCollection<string> dead) =>
         RecoverLogs(providerDirectory, lockTimeout, dead);
 
+    /// <summary>How the name of a log of <paramref name="slot"/> begins (<see cref="JournalLogSlots"/>).</summary>
+    /// <param name="slot">The slot.</param>
+    /// <returns>The slot in four hexadecimal digits and <see cref="SlotSeparator"/>.</returns>
+    public static string NamePrefix(int slot) => slot.ToString("x4", CultureInfo.InvariantCulture) + SlotSeparator;
+
     /// <summary>Whether <paramref name="path"/> names a log of a slot (<see cref="JournalLogSlots"/>), and which.</summary>
     /// <param name="path">A file's path.</param>
     /// <param name="slot">The slot.</param>
@@ -407,16 +410,26 @@ internal sealed class JournalWriteAheadLog : IDisposable
     }
 
     /// <summary>Opens a dead silo's log once its process has let its lock go; null if another store recovered it meanwhile.</summary>
-    private static SafeFileHandle? OpenDead(string path, TimeSpan timeout)
+    private static SafeFileHandle? OpenDead(string path, TimeSpan timeout) =>
+        OpenExclusive(path, FileMode.Open, timeout, TimeSpan.FromMilliseconds(1), $"The write-ahead log '{path}' of a silo that died stayed locked for more than {timeout}.");
+
+    private static SafeFileHandle LockRecovery(string directory, TimeSpan timeout)
+    {
+        string path = System.IO.Path.Combine(directory, "recovery.lock");
+        return OpenExclusive(path, FileMode.OpenOrCreate, timeout, TimeSpan.FromMilliseconds(10), $"Another store held '{path}' (the recovery of the journal's write-ahead logs) for more than {timeout}.")!;
+    }
+
+    /// <summary>Opens <paramref name="path"/> with its exclusive lock, waiting up to <paramref name="timeout"/> while another holds it; null if it is gone.</summary>
+    private static SafeFileHandle? OpenExclusive(string path, FileMode mode, TimeSpan timeout, TimeSpan pause, string timedOut)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             try
             {
-                return File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+                return File.OpenHandle(path, mode, FileAccess.ReadWrite, FileShare.None);
             }
-            catch (FileNotFoundException)
+            catch (FileNotFoundException) when (mode == FileMode.Open)
             {
                 return null;
             }
@@ -424,32 +437,10 @@ internal sealed class JournalWriteAheadLog : IDisposable
             {
                 if (DateTime.UtcNow >= deadline)
                 {
-                    throw new TimeoutException($"The write-ahead log '{path}' of a silo that died stayed locked for more than {timeout}.", exception);
+                    throw new TimeoutException(timedOut, exception);
                 }
 
-                Thread.Sleep(1);
-            }
-        }
-    }
-
-    private static SafeFileHandle LockRecovery(string directory, TimeSpan timeout)
-    {
-        string path = System.IO.Path.Combine(directory, "recovery.lock");
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                return File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException exception)
-            {
-                if (DateTime.UtcNow >= deadline)
-                {
-                    throw new TimeoutException($"Another store held '{path}' (the recovery of the journal's write-ahead logs) for more than {timeout}.", exception);
-                }
-
-                Thread.Sleep(10);
+                Thread.Sleep(pause);
             }
         }
     }

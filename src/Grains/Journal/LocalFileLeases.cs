@@ -46,13 +46,13 @@ internal static class LocalFileLeases
     public static async Task<LocalFileLease> AcquireAsync(string providerDirectory, string key, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ulong hash = LocalFileNames.StableHash(key);
-        string path = Path.Combine(providerDirectory, DirectoryName, (hash % Stripes).ToString("x2", CultureInfo.InvariantCulture));
+        int stripe = (int)(hash % Stripes);
         long offset = (long)(hash >> 10);
         var started = Stopwatch.GetTimestamp();
         var delay = TimeSpan.FromMilliseconds(1);
         while (true)
         {
-            var file = Files.GetOrAdd(path, static path => new LeaseFile(path));
+            var file = GetFile(providerDirectory, stripe);
             if (file.TryAcquire(key, offset, out var lease, out var contention))
             {
                 return lease;
@@ -62,7 +62,7 @@ internal static class LocalFileLeases
             if (remaining <= TimeSpan.Zero)
             {
                 throw new TimeoutException(
-                    $"The stored state of '{key}' is held by another process on this machine (lease file '{path}', byte {offset}): a second activation of this grain is refused. Waited {timeout}.",
+                    $"The stored state of '{key}' is held by another process on this machine (lease file '{StripePath(providerDirectory, stripe)}', byte {offset}): a second activation of this grain is refused. Waited {timeout}.",
                     contention);
             }
 
@@ -73,9 +73,12 @@ internal static class LocalFileLeases
 
     /// <summary>The lease file of stripe <paramref name="stripe"/> under <paramref name="providerDirectory"/>, open once in this process.</summary>
     internal static LeaseFile GetFile(string providerDirectory, int stripe) =>
-        Files.GetOrAdd(Path.Combine(providerDirectory, DirectoryName, stripe.ToString("x2", CultureInfo.InvariantCulture)), static path => new LeaseFile(path));
+        Files.GetOrAdd(StripePath(providerDirectory, stripe), static path => new LeaseFile(path));
 
-    internal static bool IsContention(IOException exception)
+    private static string StripePath(string providerDirectory, int stripe) =>
+        Path.Combine(providerDirectory, DirectoryName, stripe.ToString("x2", CultureInfo.InvariantCulture));
+
+    private static bool IsContention(IOException exception)
     {
         int code = exception.HResult & 0xFFFF;
         return OperatingSystem.IsWindows()
