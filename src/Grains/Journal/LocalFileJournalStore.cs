@@ -202,12 +202,22 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         try
         {
             string path = grain.JournalPath(expected.Generation);
-            var (file, created) = grain.Lease.WhileHeld(() =>
+            var (file, created, kept) = grain.Lease.WhileHeld(() =>
             {
                 ThrowIfConflict(key, grain.Position, expected);
                 FaultPoint?.Invoke("append:before");
                 bool created = grain.Journal is null && !File.Exists(path);
-                return (grain.Journal ??= File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read), created);
+                var file = grain.Journal ??= File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
+
+                // Only in the log until the log's next checkpoint or the grain's release, which write it to the journal file.
+                bool kept = !created && FaultPoint is null && _committer?.Method == JournalSyncMethod.WriteAheadLog;
+                if (kept && !LoseUnsyncedJournalWrites)
+                {
+                    grain.Defer(file, expected.JournalLength, record.Span);
+                    _deferred[grain] = true;
+                }
+
+                return (file, created, kept);
             });
             void Write() => grain.Lease.WhileHeld(() =>
             {
@@ -232,19 +242,8 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
                 return true;
             });
 
-            if (_committer is { Method: JournalSyncMethod.WriteAheadLog } logged && !created && FaultPoint is null)
+            if (kept && _committer is { } logged)
             {
-                // Only in the log until the log's next checkpoint or the grain's release, which write it to the journal file.
-                grain.Lease.WhileHeld(() =>
-                {
-                    if (!LoseUnsyncedJournalWrites)
-                    {
-                        grain.Defer(file, expected.JournalLength, record.Span);
-                        _deferred[grain] = true;
-                    }
-
-                    return true;
-                });
                 await logged.LogAsync(file, path, grain.LogPath(expected.Generation), expected.JournalLength, record).ConfigureAwait(false);
             }
             else if (_committer is { } committer && !created)
@@ -782,8 +781,7 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
     {
         private readonly string _logDirectory;
         private readonly object _deferGate = new();
-        private byte[]? _deferred;
-        private int _deferredLength;
+        private ArrayBufferWriter<byte>? _deferred;
         private long _deferredOffset;
         private SafeFileHandle? _deferredFile;
         private bool _positionKnown;
@@ -858,31 +856,19 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         {
             lock (_deferGate)
             {
-                if (_deferredLength > 0 && (!ReferenceEquals(file, _deferredFile) || offset != _deferredOffset + _deferredLength))
+                if (_deferred is not null && (!ReferenceEquals(file, _deferredFile) || offset != _deferredOffset + _deferred.WrittenCount))
                 {
                     WriteDeferredLocked();
                 }
 
-                if (_deferredLength == 0)
+                if (_deferred is null)
                 {
+                    _deferred = new ArrayBufferWriter<byte>();
                     _deferredFile = file;
                     _deferredOffset = offset;
                 }
 
-                if (_deferred is null || _deferredLength + record.Length > _deferred.Length)
-                {
-                    var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_deferredLength + record.Length, 2 * (_deferred?.Length ?? 0)));
-                    if (_deferred is not null)
-                    {
-                        _deferred.AsSpan(0, _deferredLength).CopyTo(larger);
-                        ArrayPool<byte>.Shared.Return(_deferred);
-                    }
-
-                    _deferred = larger;
-                }
-
-                record.CopyTo(_deferred.AsSpan(_deferredLength));
-                _deferredLength += record.Length;
+                _deferred.Write(record);
             }
         }
 
@@ -900,30 +886,20 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         {
             lock (_deferGate)
             {
-                ReturnDeferred();
+                _deferred = null;
+                _deferredFile = null;
             }
         }
 
         private void WriteDeferredLocked()
         {
-            if (_deferredLength == 0)
+            if (_deferred is null)
             {
                 return;
             }
 
-            RandomAccess.Write(_deferredFile!, _deferred.AsSpan(0, _deferredLength), _deferredOffset);
-            ReturnDeferred();
-        }
-
-        private void ReturnDeferred()
-        {
-            if (_deferred is not null)
-            {
-                ArrayPool<byte>.Shared.Return(_deferred);
-            }
-
+            RandomAccess.Write(_deferredFile!, _deferred.WrittenSpan, _deferredOffset);
             _deferred = null;
-            _deferredLength = 0;
             _deferredFile = null;
         }
 
