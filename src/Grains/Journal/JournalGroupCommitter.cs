@@ -144,10 +144,12 @@ internal sealed partial class JournalGroupCommitter : IDisposable
     }
 
     /// <summary>
-    /// Makes <paramref name="data"/>, which the caller already wrote at <paramref name="offset"/> of <paramref name="file"/>,
-    /// durable: through the write-ahead log with <see cref="JournalSyncMethod.WriteAheadLog"/> (recovery writes it back into
-    /// the file at <paramref name="logPath"/> if a file is there by then), else as <see cref="SyncAsync"/> does. Its waiter
-    /// resumes on its own, as a sync-only request's does: it goes on with file work.
+    /// Makes <paramref name="data"/>, which the caller wrote at <paramref name="offset"/> of <paramref name="file"/> or keeps
+    /// to write there before the next sync of the file system (<see cref="BeforeFileSystemSync"/>), durable: through the
+    /// write-ahead log with <see cref="JournalSyncMethod.WriteAheadLog"/> (recovery writes it back into the file at
+    /// <paramref name="logPath"/> if a file is there by then), else as <see cref="SyncAsync"/> does. Its waiter resumes on
+    /// the thread that settles the batch, as a handed-over write's does: an append's tail is short, and one hand-over to the
+    /// thread pool per sync costs less than one per append.
     /// </summary>
     /// <param name="file">The file written to.</param>
     /// <param name="filePath">Its full path.</param>
@@ -157,7 +159,7 @@ internal sealed partial class JournalGroupCommitter : IDisposable
     /// <exception cref="IOException">The sync failed: the bytes may not be on the disk.</exception>
     public Task LogAsync(SafeFileHandle file, string filePath, string logPath, long offset, ReadOnlyMemory<byte> data)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource();
         Enqueue(file, filePath, [], (static () => { }, done), new LogEntry(logPath, offset, data));
         return done.Task;
     }
