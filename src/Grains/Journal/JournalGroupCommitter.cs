@@ -14,9 +14,11 @@ namespace ArrayDictOrleans.Grains.Journal;
 /// <remarks>
 /// <para>
 /// With <see cref="JournalSyncMethod.WriteAheadLog"/> a batch of appends is made durable by one write and one
-/// <c>fdatasync</c> of the silo's <see cref="JournalWriteAheadLog"/>, whatever the number of files written. The syncs run
-/// on a thread of their own: while one runs, the committer's thread writes the next batches, and the next sync covers
-/// them all, so that a call waits for at most the sync under way and its own; a small base's bytes are logged too
+/// <c>fdatasync</c> of the silo's <see cref="JournalWriteAheadLog"/>, whatever the number of files written. The committer's
+/// thread writes and syncs the log itself: the appends that arrive while a sync runs make up the next batch, so that a
+/// call waits for at most the sync under way and its own, and the thread wakes once per sync, not once per append (a
+/// separate sync thread, which let the committer write many small batches during each sync, cost more processor time
+/// than it saved in waiting); a small base's bytes are logged too
 /// (<see cref="LogAsync"/>). A batch that also holds other requests (directory entries of a rename or a new file, a
 /// deleted directory, a large base) is synced with <c>syncfs</c>, which covers the appends too. After a batch failed, the next one is synced with <c>syncfs</c>: the failed batch's bytes may be in the
 /// journal files without being in the log, and a later logged record behind them must not outlive them.
@@ -47,11 +49,6 @@ internal sealed partial class JournalGroupCommitter : IDisposable
     private JournalWriteAheadLog? _log;
     private int? _slot;
     private volatile bool _fileSystemSyncOwed;
-    private readonly object _syncGate = new();
-    private readonly List<Batch> _toSync = [];
-    private Thread? _syncThread;
-    private bool _syncing;
-    private bool _syncStopping;
     private bool _logWanted;
     private long _fileSystemSyncs;
 
@@ -257,13 +254,6 @@ internal sealed partial class JournalGroupCommitter : IDisposable
 
         _signal.Release();
         thread?.Join();
-        lock (_syncGate)
-        {
-            _syncStopping = true;
-            Monitor.PulseAll(_syncGate);
-        }
-
-        _syncThread?.Join();
         _pending?.Fail(new ObjectDisposedException(nameof(JournalGroupCommitter), "The journal's storage was disposed before these writes were synced."));
         _root?.Dispose();
         _signal.Dispose();
@@ -425,7 +415,6 @@ internal sealed partial class JournalGroupCommitter : IDisposable
             return;
         }
 
-        DrainSyncs();
         batch.RunWrites(null);
         try
         {
@@ -444,9 +433,8 @@ internal sealed partial class JournalGroupCommitter : IDisposable
     }
 
     /// <summary>
-    /// Does the batch's writes, copies them into the log and writes it, then hands the batch to the sync thread and goes on
-    /// with the next batch while that one is synced: one <c>fdatasync</c> then covers every batch written meanwhile. A log
-    /// that is full is checkpointed here, once the batches before are synced.
+    /// Does the batch's writes, copies them into the log, writes it and syncs it (one <c>pwrite</c> and one <c>fdatasync</c>
+    /// for the whole batch); a log that is full is checkpointed instead.
     /// </summary>
     private void CommitThroughLog(Batch batch)
     {
@@ -463,7 +451,6 @@ internal sealed partial class JournalGroupCommitter : IDisposable
         batch.RunWrites(_log);
         if (_log.IsFull)
         {
-            DrainSyncs();
             try
             {
                 BeforeSync?.Invoke(batch.Count);
@@ -493,87 +480,28 @@ internal sealed partial class JournalGroupCommitter : IDisposable
             return;
         }
 
-        lock (_syncGate)
+        try
         {
-            _toSync.Add(batch);
-            _syncThread ??= StartSyncThread();
-            Monitor.PulseAll(_syncGate);
+            BeforeSync?.Invoke(batch.Count);
+            long started = Stopwatch.GetTimestamp();
+            if (_fileSystemSyncOwed)
+            {
+                // A batch before this one failed: its bytes may be in journal files without being in the log.
+                SyncFileSystem();
+            }
+            else
+            {
+                _log.Sync();
+            }
+
+            _lastSyncTicks = Stopwatch.GetTimestamp() - started;
+            Completed(batch.Count);
+            batch.Complete();
         }
-    }
-
-    /// <summary>Waits until every batch handed to the sync thread is synced (or failed).</summary>
-    private void DrainSyncs()
-    {
-        lock (_syncGate)
+        catch (Exception exception)
         {
-            while (_toSync.Count > 0 || _syncing)
-            {
-                Monitor.Wait(_syncGate);
-            }
-        }
-    }
-
-    private Thread StartSyncThread()
-    {
-        var thread = new Thread(RunSyncs) { IsBackground = true, Name = "ArrayDict journal log sync" };
-        thread.Start();
-        return thread;
-    }
-
-    /// <summary>The sync thread: takes every batch written to the log since its previous sync and syncs them with one <c>fdatasync</c>.</summary>
-    private void RunSyncs()
-    {
-        var batches = new List<Batch>();
-        while (true)
-        {
-            lock (_syncGate)
-            {
-                while (_toSync.Count == 0 && !_syncStopping)
-                {
-                    Monitor.Wait(_syncGate);
-                }
-
-                if (_toSync.Count == 0)
-                {
-                    return;
-                }
-
-                batches.AddRange(_toSync);
-                _toSync.Clear();
-                _syncing = true;
-            }
-
-            int count = batches.Sum(batch => batch.Count);
-            try
-            {
-                BeforeSync?.Invoke(count);
-                long started = Stopwatch.GetTimestamp();
-                if (_fileSystemSyncOwed)
-                {
-                    // A batch before these failed: its bytes may be in journal files without being in the log.
-                    SyncFileSystem();
-                }
-                else
-                {
-                    _log!.Sync();
-                }
-
-                _lastSyncTicks = Stopwatch.GetTimestamp() - started;
-                Completed(count);
-                Batch.Settle([.. batches], null);
-            }
-            catch (Exception exception)
-            {
-                _fileSystemSyncOwed = true;
-                Batch.Settle([.. batches], SyncFailure(exception, count));
-            }
-
-            batches.Clear();
-            lock (_syncGate)
-            {
-                _syncing = false;
-                Monitor.PulseAll(_syncGate);
-            }
+            _fileSystemSyncOwed = true;
+            batch.Fail(SyncFailure(exception, batch.Count));
         }
     }
 
