@@ -30,7 +30,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
     private readonly IGrainContextAccessor? _grainContexts;
     private readonly IGrainStorage? _fullSnapshots;
     private readonly IFullSnapshotEraser? _fullSnapshotEraser;
-    private readonly ConcurrentDictionary<GrainId, JournalCursor> _cursors = new();
+    private readonly ConcurrentDictionary<GrainId, KnownGrain> _known = new();
 
     // The activation that read each grain last: only its end releases the grain (a newer activation may have read it since).
     private readonly ConcurrentDictionary<GrainId, object> _readers = new();
@@ -115,10 +115,10 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
         Path.Combine(LocalFileNames.Escape(stateName), LocalFileNames.Escape(grainId.Type.ToString()!), LocalFileNames.Escape(grainId.Key.ToString()!));
 
     /// <summary>What this storage knows of the journal of <paramref name="grainId"/>, or null when it knows nothing (tests).</summary>
-    internal JournalCursor? GetCursor(GrainId grainId) => _cursors.TryGetValue(grainId, out var cursor) ? cursor : null;
+    internal JournalCursor? GetCursor(GrainId grainId) => _known.TryGetValue(grainId, out var known) ? known.Cursor : null;
 
     /// <summary>Forgets what this storage knows of the journal of <paramref name="grainId"/>, as a failed write does (tests imitate a lost answer with it).</summary>
-    internal void Forget(GrainId grainId) => _cursors.TryRemove(grainId, out _);
+    internal void Forget(GrainId grainId) => _known.TryRemove(grainId, out _);
 
     /// <inheritdoc />
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
@@ -136,7 +136,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
             var full = await fullRead.ConfigureAwait(false);
             if (contents is null && full is null)
             {
-                _cursors.TryRemove(grainId, out _);
+                _known.TryRemove(grainId, out _);
                 grainState.State = (T)(object)new ArrayDictState(trackChanges: true);
                 grainState.ETag = null;
                 grainState.RecordExists = false;
@@ -147,7 +147,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
             if (full is not null && (stored is null || stored.AdoptedFullETag != full.ETag))
             {
                 // The Full snapshot is the current form: the first write adopts it (and replaces any older journal).
-                _cursors.TryRemove(grainId, out _);
+                _known.TryRemove(grainId, out _);
                 grainState.State = (T)(object)new ArrayDictState(trackChanges: true)
                 {
                     Dict = full.State.Dict,
@@ -161,7 +161,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
             }
 
             var cursor = Replay(contents!, stored!.State, grainId);
-            _cursors[grainId] = cursor;
+            _known[grainId] = new KnownGrain(stateName, key, cursor);
             grainState.State = (T)(object)stored.State;
             grainState.RecordExists = true;
             if (full is null)
@@ -176,7 +176,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
         }
         catch (Exception exception)
         {
-            _cursors.TryRemove(grainId, out _);
+            _known.TryRemove(grainId, out _);
             LogReadFailed(exception, _name, grainId);
             throw Failure("read", grainId, exception);
         }
@@ -192,15 +192,16 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
             return;
         }
 
-        var key = GetKey(stateName, grainId);
+        var known = _known.TryGetValue(grainId, out var grain) && grain.StateName == stateName ? grain : null;
+        var key = known?.Key ?? GetKey(stateName, grainId);
         var expected = ExpectedPosition(grainState.ETag, grainId);
 
         try
         {
             var state = State(grainState.State, grainId);
             var metadata = _serializer.EncodeMetadata(state);
-            var cursor = _cursors.TryGetValue(grainId, out var known) && expected is { } position && known.Position == position && !known.NeedsBase
-                ? known
+            var cursor = known?.Cursor is { } last && expected is { } position && last.Position == position && !last.NeedsBase
+                ? last
                 : null;
             var delta = state.PendingDelta;
             byte[]? record = cursor is null || delta is null || delta.IsEverything ? null : BuildRecord(state, delta, metadata);
@@ -220,6 +221,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
                     Records = cursor.Records + 1,
                 };
                 Written(record.Length, isBase: false);
+                known!.Cursor = written;
             }
             else
             {
@@ -229,21 +231,21 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
                 written = new JournalCursor(new JournalPosition(generation, 0), snapshot.Length, 0, 0, NeedsBase: false);
                 Written(snapshot.Length, isBase: true);
                 LogBaseWritten(_name, grainId, generation, snapshot.Length);
+                _known[grainId] = new KnownGrain(stateName, key, written);
             }
 
-            _cursors[grainId] = written;
             grainState.ETag = written.Position.ToString();
             grainState.RecordExists = true;
         }
         catch (InconsistentStateException exception)
         {
-            _cursors.TryRemove(grainId, out _);
+            _known.TryRemove(grainId, out _);
             LogConflict(exception, _name, grainId);
             throw;
         }
         catch (Exception exception)
         {
-            _cursors.TryRemove(grainId, out _);
+            _known.TryRemove(grainId, out _);
             LogWriteFailed(exception, _name, grainId);
             throw Failure("write", grainId, exception);
         }
@@ -304,7 +306,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
     {
         try
         {
-            _cursors.TryRemove(grainId, out _);
+            _known.TryRemove(grainId, out _);
             await _store.DeleteAsync(GetKey(stateName, grainId), expected, CancellationToken.None).ConfigureAwait(false);
         }
         catch (InconsistentStateException exception)
@@ -326,7 +328,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
     {
         try
         {
-            _cursors.TryRemove(grainId, out _);
+            _known.TryRemove(grainId, out _);
             await _store.DeleteAnyAsync(GetKey(stateName, grainId), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
@@ -358,7 +360,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
                 FaultPoint?.Invoke("force:tombstoned");
             }
 
-            _cursors.TryRemove(grainId, out _);
+            _known.TryRemove(grainId, out _);
             await _store.DeleteAnyAsync(GetKey(stateName, grainId), CancellationToken.None).ConfigureAwait(false);
             if (eraser is not null)
             {
@@ -402,7 +404,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
         var key = GetKey(stateName, grainId);
         try
         {
-            _cursors.TryRemove(grainId, out _);
+            _known.TryRemove(grainId, out _);
             FaultPoint?.Invoke("clear:starting");
             if (!ModeMigrationETag.IsOne(grainState.ETag) || await ClearOtherFormAsync(stateName, grainId, key, grainState).ConfigureAwait(false))
             {
@@ -468,7 +470,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
             long generation = migration.Journal is { } old ? old.Generation + 1 : NewGeneration();
             await _store.WriteBaseAsync(key, migration.Journal, generation, snapshot, CancellationToken.None).ConfigureAwait(false);
             var written = new JournalCursor(new JournalPosition(generation, 0), snapshot.Length, 0, 0, NeedsBase: false);
-            _cursors[grainId] = written;
+            _known[grainId] = new KnownGrain(stateName, key, written);
             Written(snapshot.Length, isBase: true);
             (_store as LocalFileJournalStore)?.MakeBaseDurable(key, generation);
             await RemoveFullSnapshotAsync(stateName, grainId, migration.Full!).ConfigureAwait(false);
@@ -478,13 +480,13 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
         }
         catch (InconsistentStateException exception)
         {
-            _cursors.TryRemove(grainId, out _);
+            _known.TryRemove(grainId, out _);
             LogConflict(exception, _name, grainId);
             throw;
         }
         catch (Exception exception)
         {
-            _cursors.TryRemove(grainId, out _);
+            _known.TryRemove(grainId, out _);
             LogWriteFailed(exception, _name, grainId);
             throw Failure("write", grainId, exception);
         }
@@ -655,7 +657,7 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
             return;
         }
 
-        _cursors.TryRemove(grainId, out _);
+        _known.TryRemove(grainId, out _);
         try
         {
             await _store.ReleaseAsync(key).ConfigureAwait(false);
@@ -712,6 +714,19 @@ public sealed partial class ArrayDictJournalGrainStorage : IGrainStorage, IDispo
 
     /// <summary>A Full snapshot read for a switch of mode.</summary>
     private sealed record FullSnapshot(ArrayDictState State, string ETag, bool RecordExists);
+
+    /// <summary>
+    /// What this storage knows of a grain it read or wrote: its key in the store and its cursor, which each append replaces
+    /// in place (one lookup per write).
+    /// </summary>
+    private sealed class KnownGrain(string stateName, string key, JournalCursor cursor)
+    {
+        public string StateName { get; } = stateName;
+
+        public string Key { get; } = key;
+
+        public JournalCursor Cursor { get; set; } = cursor;
+    }
 }
 
 /// <summary>A grain's journal as read: its contents, the state of its base (records not yet applied) and the Full snapshot's ETag the base adopted.</summary>

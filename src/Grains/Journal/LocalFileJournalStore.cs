@@ -211,10 +211,9 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
 
                 // Only in the log until the log's next checkpoint or the grain's release, which write it to the journal file.
                 bool kept = !created && FaultPoint is null && _committer?.Method == JournalSyncMethod.WriteAheadLog;
-                if (kept && !LoseUnsyncedJournalWrites)
+                if (kept && !LoseUnsyncedJournalWrites && grain.Defer(file, expected.JournalLength, record.Span))
                 {
-                    grain.Defer(file, expected.JournalLength, record.Span);
-                    _deferred[grain] = true;
+                    _deferred.TryAdd(grain, true);
                 }
 
                 return (file, created, kept);
@@ -852,7 +851,8 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         private string InLog(string path) => _logDirectory + "/" + Path.GetFileName(path);
 
         /// <summary>Keeps an append that is written to the log only, until <see cref="WriteDeferred"/>; appends follow each other in the file.</summary>
-        public void Defer(SafeFileHandle file, long offset, ReadOnlySpan<byte> record)
+        /// <returns>Whether nothing was kept before it: the store then lists the grain among those with appends to write.</returns>
+        public bool Defer(SafeFileHandle file, long offset, ReadOnlySpan<byte> record)
         {
             lock (_deferGate)
             {
@@ -861,14 +861,16 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
                     WriteDeferredLocked();
                 }
 
-                if (_deferred is null)
+                bool first = _deferred is null;
+                if (first)
                 {
                     _deferred = new ArrayBufferWriter<byte>();
                     _deferredFile = file;
                     _deferredOffset = offset;
                 }
 
-                _deferred.Write(record);
+                _deferred!.Write(record);
+                return first;
             }
         }
 
