@@ -579,9 +579,9 @@ internal sealed partial class JournalGroupCommitter : IDisposable
         /// <summary>Gets whether a request of the batch is not an append the write-ahead log can stand for.</summary>
         public bool NeedsFileSystemSync { get; private set; }
 
-        public void Complete() => Settle([this], null);
+        public void Complete() => Settle(null);
 
-        public void Fail(Exception exception) => Settle([this], exception);
+        public void Fail(Exception exception) => Settle(exception);
 
         public void Add(JournalSyncMethod method, SafeFileHandle? file, string? filePath, IEnumerable<string> directories, (Action Write, TaskCompletionSource Done)? write, LogEntry? entry)
         {
@@ -636,25 +636,15 @@ internal sealed partial class JournalGroupCommitter : IDisposable
         }
 
         /// <summary>
-        /// Completes every request of <paramref name="batches"/> (fails, with <paramref name="failure"/>, those still
-        /// waiting), from one thread-pool work item.
+        /// Completes every request of the batch (fails, with <paramref name="failure"/>, those still waiting), from one
+        /// thread-pool work item.
         /// </summary>
-        public static void Settle(Batch[] batches, Exception? failure)
+        private void Settle(Exception? failure)
         {
-            foreach (var batch in batches)
-            {
-                batch.ReleaseReferences();
-            }
-
+            ReleaseReferences();
             ThreadPool.UnsafeQueueUserWorkItem(
-                static settled =>
-                {
-                    foreach (var batch in settled.Batches)
-                    {
-                        batch.SettleNow(settled.Failure);
-                    }
-                },
-                (Batches: batches, Failure: failure),
+                static settled => settled.Batch.SettleNow(settled.Failure),
+                (Batch: this, Failure: failure),
                 preferLocal: false);
         }
 
