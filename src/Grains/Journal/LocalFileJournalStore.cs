@@ -263,7 +263,7 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         }
         catch (Exception exception) when (exception is not InconsistentStateException)
         {
-            grain.Forget();
+            ForgetAfter(grain, exception);
             throw;
         }
     }
@@ -331,7 +331,7 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         }
         catch (Exception exception) when (exception is not InconsistentStateException)
         {
-            grain.Forget();
+            ForgetAfter(grain, exception);
             throw;
         }
         finally
@@ -507,7 +507,7 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         }
         catch (Exception exception) when (exception is not InconsistentStateException)
         {
-            grain.Forget();
+            ForgetAfter(grain, exception);
             throw;
         }
     }
@@ -639,6 +639,23 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
 
     private Task SyncAsync(SafeFileHandle? file, string? filePath, IEnumerable<string> directories) =>
         _committer?.SyncAsync(file, filePath, directories) ?? Task.CompletedTask;
+
+    /// <summary>
+    /// After <paramref name="failure"/> of an operation on <paramref name="grain"/>: forgets its position
+    /// (<see cref="GrainFiles.Forget"/>). Forgetting first writes the grain's kept appends; if that fails too, both failures
+    /// are thrown together, so that the operation's own is not lost.
+    /// </summary>
+    private static void ForgetAfter(GrainFiles grain, Exception failure)
+    {
+        try
+        {
+            grain.Forget();
+        }
+        catch (Exception writeFailure)
+        {
+            throw new AggregateException("The operation failed, and so did writing the grain's appends kept in the write-ahead log; they stay kept, and the log keeps them until they are written.", failure, writeFailure);
+        }
+    }
 
     /// <summary>The grain's open files, or (for a grain this store has not read) its lease and its position read from the files.</summary>
     private ValueTask<GrainFiles> GetAsync(string key, CancellationToken cancellationToken) =>
