@@ -10,17 +10,8 @@ namespace ArrayDictOrleans.Tests.Journal;
 /// of a silo process is imitated by <see cref="LocalFileJournalStore.Abandon"/>, which stops without writing what only the
 /// log holds.
 /// </summary>
-public sealed class JournalDeferredAppendsTests : IDisposable
+public sealed class JournalDeferredAppendsTests : JournalDirectoryTests
 {
-    private readonly string _directory = NewDirectory();
-    private readonly List<LocalFileJournalStore> _stores = [];
-
-    public void Dispose()
-    {
-        _stores.ForEach(store => store.Dispose());
-        DeleteDirectory(_directory);
-    }
-
     [Fact]
     public async Task Append_OnlyInTheLog_UntilTheReleaseWritesItToTheJournalFile()
     {
@@ -126,13 +117,4 @@ public sealed class JournalDeferredAppendsTests : IDisposable
 
     private static string[] OwnLogs(LocalFileJournalStore store) =>
         store.Committer?.Log is { } log ? [log.FilePath] : [];
-
-    private (ArrayDictJournalGrainStorage Storage, LocalFileJournalStore Store) Open(LocalFileJournalStorageOptions? options = null)
-    {
-        var opened = Create(_directory, options ?? new LocalFileJournalStorageOptions());
-        _stores.Add(opened.Store);
-        return opened;
-    }
-
-    private string[] LogFiles() => JournalTestStorage.LogFiles(_directory);
 }

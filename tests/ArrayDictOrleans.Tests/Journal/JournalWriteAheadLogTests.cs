@@ -10,17 +10,8 @@ namespace ArrayDictOrleans.Tests.Journal;
 /// (<see cref="LocalFileJournalStore.LoseUnsyncedJournalWrites"/>, what the operating system would have lost) and then
 /// stops without its last sync (<see cref="LocalFileJournalStore.Abandon"/>).
 /// </summary>
-public sealed class JournalWriteAheadLogTests : IDisposable
+public sealed class JournalWriteAheadLogTests : JournalDirectoryTests
 {
-    private readonly string _directory = NewDirectory();
-    private readonly List<LocalFileJournalStore> _stores = [];
-
-    public void Dispose()
-    {
-        _stores.ForEach(store => store.Dispose());
-        DeleteDirectory(_directory);
-    }
-
     [Fact]
     public void Default_OnLinux_IsTheWriteAheadLog()
     {
@@ -392,13 +383,4 @@ public sealed class JournalWriteAheadLogTests : IDisposable
 
         return grains;
     }
-
-    private (ArrayDictJournalGrainStorage Storage, LocalFileJournalStore Store) Open(LocalFileJournalStorageOptions? options = null)
-    {
-        var opened = Create(_directory, options ?? new LocalFileJournalStorageOptions());
-        _stores.Add(opened.Store);
-        return opened;
-    }
-
-    private string[] LogFiles() => JournalTestStorage.LogFiles(_directory);
 }
