@@ -58,6 +58,12 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
     /// <summary>The largest base made durable through the write-ahead log before its rename; a larger one is synced with the file system.</summary>
     internal const int MaxLoggedBaseBytes = 256 * 1024;
 
+    /// <summary>The smallest buffer in which a grain keeps its appends until they are written (<see cref="GrainFiles.Defer"/>).</summary>
+    private const int KeptBufferMinimumBytes = 4096;
+
+    /// <summary>For how many records of its first one's size a grain's buffer of kept appends is made.</summary>
+    private const int KeptRecordsPerBuffer = 4;
+
     private readonly string _directory;
     private readonly LocalFileJournalStorageOptions _options;
     private readonly JournalGroupCommitter? _committer;
@@ -202,60 +208,31 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         try
         {
             string path = grain.JournalPath(expected.Generation);
-            var (file, created, kept) = grain.Lease.WhileHeld(() =>
+            SafeFileHandle file;
+            bool created;
+            bool kept;
+            using (grain.Lease.Hold())
             {
                 ThrowIfConflict(key, grain.Position, expected);
                 FaultPoint?.Invoke("append:before");
-                bool created = grain.Journal is null && !File.Exists(path);
-                var file = grain.Journal ??= File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
+                created = grain.Journal is null && !File.Exists(path);
+                file = grain.Journal ??= File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
 
                 // Only in the log until the log's next checkpoint or the grain's release, which write it to the journal file.
-                bool kept = !created && FaultPoint is null && _committer?.Method == JournalSyncMethod.WriteAheadLog;
+                kept = !created && FaultPoint is null && _committer?.Method == JournalSyncMethod.WriteAheadLog;
                 if (kept && !LoseUnsyncedJournalWrites && grain.Defer(file, expected.JournalLength, record.Span))
                 {
                     _deferred.TryAdd(grain, true);
                 }
-
-                return (file, created, kept);
-            });
-            void Write() => grain.Lease.WhileHeld(() =>
-            {
-                if (LoseUnsyncedJournalWrites)
-                {
-                    return true;
-                }
-
-                if (FaultPoint is { } fault)
-                {
-                    // A crash in the middle of the append: part of the record reaches the file.
-                    int half = record.Length / 2;
-                    RandomAccess.Write(file, record.Span[..half], expected.JournalLength);
-                    fault("append:torn");
-                    RandomAccess.Write(file, record.Span[half..], expected.JournalLength + half);
-                }
-                else
-                {
-                    RandomAccess.Write(file, record.Span, expected.JournalLength);
-                }
-
-                return true;
-            });
+            }
 
             if (kept && _committer is { } logged)
             {
                 await logged.LogAsync(file, path, grain.LogPath(expected.Generation), expected.JournalLength, record).ConfigureAwait(false);
             }
-            else if (_committer is { } committer && !created)
-            {
-                await committer.WriteAndLogAsync(Write, file, path, grain.LogPath(expected.Generation), expected.JournalLength, record).ConfigureAwait(false);
-            }
-            else if (_committer is { } creating)
-            {
-                await creating.WriteAndSyncAsync(Write, file, path, grain.Directory).ConfigureAwait(false);
-            }
             else
             {
-                Write();
+                await WriteAppendAsync(grain, file, path, created, expected, record).ConfigureAwait(false);
             }
 
             grain.SetPosition(expected.Generation, expected.JournalLength + record.Length);
@@ -266,6 +243,46 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
             ForgetAfter(grain, exception);
             throw;
         }
+    }
+
+    /// <summary>An append that is not kept in the write-ahead log: written to the journal file here, then synced as the committer syncs.</summary>
+    private Task WriteAppendAsync(GrainFiles grain, SafeFileHandle file, string path, bool created, JournalPosition expected, ReadOnlyMemory<byte> record)
+    {
+        void Write() => grain.Lease.WhileHeld(() =>
+        {
+            if (LoseUnsyncedJournalWrites)
+            {
+                return true;
+            }
+
+            if (FaultPoint is { } fault)
+            {
+                // A crash in the middle of the append: part of the record reaches the file.
+                int half = record.Length / 2;
+                RandomAccess.Write(file, record.Span[..half], expected.JournalLength);
+                fault("append:torn");
+                RandomAccess.Write(file, record.Span[half..], expected.JournalLength + half);
+            }
+            else
+            {
+                RandomAccess.Write(file, record.Span, expected.JournalLength);
+            }
+
+            return true;
+        });
+
+        if (_committer is { } committer && !created)
+        {
+            return committer.WriteAndLogAsync(Write, file, path, grain.LogPath(expected.Generation), expected.JournalLength, record);
+        }
+
+        if (_committer is { } creating)
+        {
+            return creating.WriteAndSyncAsync(Write, file, path, grain.Directory);
+        }
+
+        Write();
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -797,7 +814,8 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
     {
         private readonly string _logDirectory;
         private readonly object _deferGate = new();
-        private ArrayBufferWriter<byte>? _deferred;
+        private byte[]? _deferred;
+        private int _deferredBytes;
         private long _deferredOffset;
         private SafeFileHandle? _deferredFile;
         private bool _positionKnown;
@@ -873,7 +891,7 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         {
             lock (_deferGate)
             {
-                if (_deferred is not null && (!ReferenceEquals(file, _deferredFile) || offset != _deferredOffset + _deferred.WrittenCount))
+                if (_deferred is not null && (!ReferenceEquals(file, _deferredFile) || offset != _deferredOffset + _deferredBytes))
                 {
                     WriteDeferredLocked();
                 }
@@ -881,12 +899,23 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
                 bool first = _deferred is null;
                 if (first)
                 {
-                    _deferred = new ArrayBufferWriter<byte>();
+                    // Pooled and sized for several records: a grain keeps a few to many appends until the checkpoint, and a
+                    // buffer that started small was copied and cleared at each doubling.
+                    _deferred = ArrayPool<byte>.Shared.Rent(Math.Max(KeptBufferMinimumBytes, record.Length * KeptRecordsPerBuffer));
+                    _deferredBytes = 0;
                     _deferredFile = file;
                     _deferredOffset = offset;
                 }
+                else if (_deferred!.Length - _deferredBytes < record.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Array.MaxLength, Math.Max(2L * _deferred.Length, (long)_deferredBytes + record.Length)));
+                    _deferred.AsSpan(0, _deferredBytes).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(_deferred);
+                    _deferred = larger;
+                }
 
-                _deferred!.Write(record);
+                record.CopyTo(_deferred.AsSpan(_deferredBytes));
+                _deferredBytes += record.Length;
                 return first;
             }
         }
@@ -905,8 +934,7 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
         {
             lock (_deferGate)
             {
-                _deferred = null;
-                _deferredFile = null;
+                ReturnDeferred();
             }
         }
 
@@ -917,8 +945,19 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
                 return;
             }
 
-            RandomAccess.Write(_deferredFile!, _deferred.WrittenSpan, _deferredOffset);
+            RandomAccess.Write(_deferredFile!, _deferred.AsSpan(0, _deferredBytes), _deferredOffset);
+            ReturnDeferred();
+        }
+
+        private void ReturnDeferred()
+        {
+            if (_deferred is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_deferred);
+            }
+
             _deferred = null;
+            _deferredBytes = 0;
             _deferredFile = null;
         }
 

@@ -52,16 +52,37 @@ internal sealed class LocalFileLease : IDisposable
     /// <exception cref="Orleans.Storage.InconsistentStateException">The lease was taken over or released.</exception>
     public T WhileHeld<T>(Func<T> write)
     {
-        lock (this)
+        using (Hold())
         {
-            if (_revoked || _released)
-            {
-                throw new Orleans.Storage.InconsistentStateException(
-                    $"The stored state of '{Key}' was taken over by a newer activation in this process (or its lease was released): this activation may no longer write it.");
-            }
-
             return write();
         }
+    }
+
+    /// <summary>
+    /// Holds the lease until the returned scope is disposed, as <see cref="WhileHeld{T}"/> does for a delegate: for an
+    /// append, the path every call takes, without a delegate and its captures. No await may come before the dispose.
+    /// </summary>
+    /// <returns>The scope; dispose it on the same thread.</returns>
+    /// <exception cref="Orleans.Storage.InconsistentStateException">The lease was taken over or released.</exception>
+    public HeldScope Hold()
+    {
+        Monitor.Enter(this);
+        if (_revoked || _released)
+        {
+            Monitor.Exit(this);
+            throw new Orleans.Storage.InconsistentStateException(
+                $"The stored state of '{Key}' was taken over by a newer activation in this process (or its lease was released): this activation may no longer write it.");
+        }
+
+        return new HeldScope(this);
+    }
+
+    /// <summary>A held lease (<see cref="Hold"/>); disposing it lets a takeover or release go on.</summary>
+    /// <param name="lease">The lease held.</param>
+    public readonly struct HeldScope(LocalFileLease lease) : IDisposable
+    {
+        /// <inheritdoc />
+        public void Dispose() => Monitor.Exit(lease);
     }
 
     /// <summary>Releases the lease (when the activation deactivates); a revoked lease releases nothing.</summary>

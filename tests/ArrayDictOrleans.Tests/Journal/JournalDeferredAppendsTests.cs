@@ -29,6 +29,35 @@ public sealed class JournalDeferredAppendsTests : JournalDirectoryTests
     }
 
     [Fact]
+    public async Task ManyAppendsKeptForOneGrain_ReachTheJournalFileWholeAndInOrder()
+    {
+        var (storage, store) = Open();
+        var (grainId, state) = await WriteGrainAsync(storage, epochs: 1);
+        string key = ArrayDictJournalGrainStorage.GetKey(StateName, grainId);
+        long entriesBefore = store.Committer!.Log!.EntriesWritten;
+
+        // Far more bytes than the grain's first buffer of kept appends holds: it grows several times.
+        const int appends = 400;
+        for (long epoch = 2; epoch <= appends + 1; epoch++)
+        {
+            JournalRecoveryTests.Change(state.State, epoch);
+            await WriteAsync(storage, grainId, state);
+        }
+
+        Assert.Equal(appends, store.Committer.Log.EntriesWritten - entriesBefore);
+        long kept = JournalPosition.TryParse(state.ETag, out var position) ? position!.Value.JournalLength : -1;
+        Assert.True(kept > 16 * 1024, $"{kept} bytes of appends");
+        Assert.Equal(0, JournalLength(store, grainId));
+
+        await store.ReleaseAsync(key);
+
+        Assert.Equal(kept, JournalLength(store, grainId));
+        var read = (await ReadAsync(Open().Storage, grainId)).State;
+        Assert.Equal(appends + 1, read.LastEpoch);
+        AssertSameState(state.State, read, "the journal file holds every kept append, in order");
+    }
+
+    [Fact]
     public async Task SiloDiedWithAppendsOnlyInItsLog_AnotherStoreReplaysTheLogWhenItTakesTheLease()
     {
         var (survivor, survivorStore) = Open();
