@@ -7,7 +7,7 @@ namespace ArrayDictOrleans.Client.Bench;
 /// <summary>SW1 on <see cref="IBareSw1Grain"/>s, fanned out with <c>Task.WhenAll</c> from a client hosted with the silo.</summary>
 internal static class BareSw1
 {
-    public static async Task<(TimeSpan Fill, Sw1LoopResult Loop)> RunAsync(IGrainFactory grains, Sw1Parameters parameters, CancellationToken cancellationToken)
+    public static async Task<(TimeSpan Fill, Sw1LoopResult Loop, long AllocatedBytes)> RunAsync(IGrainFactory grains, Sw1Parameters parameters, CancellationToken cancellationToken)
     {
         var all = Enumerable.Range(0, parameters.Objects).Select(i => grains.GetGrain<IBareSw1Grain>(i)).ToArray();
         var fillWatch = Stopwatch.StartNew();
@@ -15,6 +15,7 @@ internal static class BareSw1
         var fill = fillWatch.Elapsed;
 
         await JitQuiescence.WaitAsync(cancellationToken);
+        var allocation = LoopAllocation.Start();
         var loopWatch = Stopwatch.StartNew();
         var last = new Sw1StepResult[parameters.Objects];
         var considered = Enumerable.Range(0, parameters.Objects).ToArray();
@@ -34,6 +35,7 @@ internal static class BareSw1
         }
 
         var elapsed = loopWatch.Elapsed;
-        return (fill, new Sw1LoopResult(elapsed, t, calls, last.Sum(r => (long)r.Rows), last.Sum(r => r.Sum), Retries: 0, Replays: 0));
+        long allocated = allocation.Stop();
+        return (fill, new Sw1LoopResult(elapsed, t, calls, last.Sum(r => (long)r.Rows), last.Sum(r => r.Sum), Retries: 0, Replays: 0), allocated);
     }
 }

@@ -34,9 +34,11 @@ internal static class BenchNetwork
         await using var client = await ClusterConnection.OpenAsync(clientSettings, output.Error, cancellationToken, tls).ConfigureAwait(false);
         var fill = await Sw1Driver.FillAsync(client.Client, plan.Parameters, firstId: 0, overwrite: true, progress($"{variant}: fill"), cancellationToken).ConfigureAwait(false);
         await JitQuiescence.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var allocation = LoopAllocation.Start();
         var loop = await Sw1Driver.LoopAsync(client.Client, plan.Parameters, firstId: 0, fill, progress($"{variant}: iteration {{0}}"), cancellationToken).ConfigureAwait(false);
+        long allocated = allocation.Stop();
         await Sw1Driver.ClearAsync(client.Client, plan.Parameters, firstId: 0, cancellationToken).ConfigureAwait(false);
-        return new BenchRun(fill.Elapsed, loop, 0);
+        return new BenchRun(fill.Elapsed, loop, 0, allocated);
     }
 
     /// <summary>A CA and one member certificate (used by silo and client alike), in a directory deleted on dispose.</summary>

@@ -57,7 +57,8 @@ internal sealed record BenchReport(
                 [.. variantRuns.Select(r => r.Loop.Elapsed.TotalSeconds)],
                 WorkCalibration.Efficiency(calls, plan.WorkMicroseconds, loopSeconds),
                 variantRuns[^1].StoredBytes,
-                [.. warmups[name].Select(r => r.Loop.Elapsed.TotalSeconds)]));
+                [.. warmups[name].Select(r => r.Loop.Elapsed.TotalSeconds)],
+                Median([.. variantRuns.Select(r => r.Loop.Calls > 0 ? (double)r.AllocatedBytes / r.Loop.Calls : 0)])));
         }
 
         var first = runs.Count > 0 && plan.Variants.Length > 0 ? runs[plan.Variants[0]][0].Loop : null;
@@ -115,6 +116,7 @@ internal sealed record BenchReport(
         }
 
         columns.Add("bytes stored");
+        columns.Add("allocated B/call");
         foreach (string column in columns)
         {
             table.AddColumn(new TableColumn(column).RightAligned());
@@ -137,6 +139,7 @@ internal sealed record BenchReport(
             }
 
             cells.Add(variant.StoredBytes > 0 ? variant.StoredBytes.ToString("N0", c) : "-");
+            cells.Add(variant.AllocatedBytesPerCall.ToString("N0", c));
             table.AddRow([.. cells.Select(Markup.Escape)]);
         }
 
@@ -173,6 +176,7 @@ internal sealed record BenchReport(
 /// <param name="Efficiency">With <c>--work-us K</c>: calls x K µs over median loop seconds x cores; absent without.</param>
 /// <param name="StoredBytes">Bytes in the variant's storage after its last round's loop; 0 without persistence.</param>
 /// <param name="WarmupRoundSeconds">Each untimed round's loop seconds, in order (the first pays for the JIT).</param>
+/// <param name="AllocatedBytesPerCall">The median over the rounds of the bytes the process allocated during the loop per call (driver, client and embedded silo together): what the calls cost the garbage collector, a figure that, unlike the loop's seconds, the machine's load does not move.</param>
 internal sealed record BenchVariant(
     string Name,
     double LoopSeconds,
@@ -183,7 +187,8 @@ internal sealed record BenchVariant(
     double[] RoundSeconds,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Efficiency,
     long StoredBytes,
-    double[] WarmupRoundSeconds);
+    double[] WarmupRoundSeconds,
+    double AllocatedBytesPerCall);
 
 /// <summary>The bytes sent per call at <see cref="Rows"/> initial rows.</summary>
 /// <param name="Rows">R.</param>

@@ -6,4 +6,5 @@ namespace ArrayDictOrleans.Client.Bench;
 /// <param name="Fill">Wall time of the fill.</param>
 /// <param name="Loop">The loop.</param>
 /// <param name="StoredBytes">Bytes in its storage after the loop; 0 without persistence.</param>
-internal sealed record BenchRun(TimeSpan Fill, Sw1LoopResult Loop, long StoredBytes);
+/// <param name="AllocatedBytes">Bytes the process allocated during the loop (<see cref="LoopAllocation"/>).</param>
+internal sealed record BenchRun(TimeSpan Fill, Sw1LoopResult Loop, long StoredBytes, long AllocatedBytes);

@@ -29,6 +29,7 @@ public sealed class BenchCommandTests
             Assert.True(variant.GetProperty("ratioToRaw").GetDouble() > 0);
             Assert.Single(variant.GetProperty("roundSeconds").EnumerateArray());
             Assert.False(variant.TryGetProperty("efficiency", out _), "efficiency is reported only with --work-us");
+            Assert.True(variant.GetProperty("allocatedBytesPerCall").GetDouble() > 0, $"{variant.GetProperty("name")}: no allocation was counted in its loop");
         }
 
         foreach (var persisted in variants.Where(v => v.GetProperty("name").GetString()!.StartsWith("orleans-j", StringComparison.Ordinal) || v.GetProperty("name").GetString() == "orleans-snapshots"))
