@@ -7,7 +7,7 @@ namespace ArrayDictOrleans.Client.Bench;
 /// <summary>SW1 on <see cref="IBareSw1Grain"/>s, fanned out with <c>Task.WhenAll</c> from a client hosted with the silo.</summary>
 internal static class BareSw1
 {
-    public static async Task<(TimeSpan Fill, Sw1LoopResult Loop, long AllocatedBytes)> RunAsync(IGrainFactory grains, Sw1Parameters parameters, CancellationToken cancellationToken)
+    public static async Task<(TimeSpan Fill, Sw1LoopResult Loop, (long Bytes, TimeSpan Pause) Collector)> RunAsync(IGrainFactory grains, Sw1Parameters parameters, CancellationToken cancellationToken)
     {
         var all = Enumerable.Range(0, parameters.Objects).Select(i => grains.GetGrain<IBareSw1Grain>(i)).ToArray();
         var fillWatch = Stopwatch.StartNew();
@@ -35,7 +35,7 @@ internal static class BareSw1
         }
 
         var elapsed = loopWatch.Elapsed;
-        long allocated = allocation.Stop();
-        return (fill, new Sw1LoopResult(elapsed, t, calls, last.Sum(r => (long)r.Rows), last.Sum(r => r.Sum), Retries: 0, Replays: 0), allocated);
+        var collector = allocation.Stop();
+        return (fill, new Sw1LoopResult(elapsed, t, calls, last.Sum(r => (long)r.Rows), last.Sum(r => r.Sum), Retries: 0, Replays: 0), collector);
     }
 }

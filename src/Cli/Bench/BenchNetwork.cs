@@ -36,9 +36,9 @@ internal static class BenchNetwork
         await JitQuiescence.WaitAsync(cancellationToken).ConfigureAwait(false);
         var allocation = LoopAllocation.Start();
         var loop = await Sw1Driver.LoopAsync(client.Client, plan.Parameters, firstId: 0, fill, progress($"{variant}: iteration {{0}}"), cancellationToken).ConfigureAwait(false);
-        long allocated = allocation.Stop();
+        var collector = allocation.Stop();
         await Sw1Driver.ClearAsync(client.Client, plan.Parameters, firstId: 0, cancellationToken).ConfigureAwait(false);
-        return new BenchRun(fill.Elapsed, loop, 0, allocated);
+        return new BenchRun(fill.Elapsed, loop, 0, collector);
     }
 
     /// <summary>A CA and one member certificate (used by silo and client alike), in a directory deleted on dispose.</summary>

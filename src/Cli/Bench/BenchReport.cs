@@ -58,7 +58,8 @@ internal sealed record BenchReport(
                 WorkCalibration.Efficiency(calls, plan.WorkMicroseconds, loopSeconds),
                 variantRuns[^1].StoredBytes,
                 [.. warmups[name].Select(r => r.Loop.Elapsed.TotalSeconds)],
-                Median([.. variantRuns.Select(r => r.Loop.Calls > 0 ? (double)r.AllocatedBytes / r.Loop.Calls : 0)])));
+                Median([.. variantRuns.Select(r => r.Loop.Calls > 0 ? (double)r.Collector.Bytes / r.Loop.Calls : 0)]),
+                Median([.. variantRuns.Select(r => r.Collector.Pause.TotalSeconds)])));
         }
 
         var first = runs.Count > 0 && plan.Variants.Length > 0 ? runs[plan.Variants[0]][0].Loop : null;
@@ -117,6 +118,7 @@ internal sealed record BenchReport(
 
         columns.Add("bytes stored");
         columns.Add("allocated B/call");
+        columns.Add("GC pause s");
         foreach (string column in columns)
         {
             table.AddColumn(new TableColumn(column).RightAligned());
@@ -140,6 +142,7 @@ internal sealed record BenchReport(
 
             cells.Add(variant.StoredBytes > 0 ? variant.StoredBytes.ToString("N0", c) : "-");
             cells.Add(variant.AllocatedBytesPerCall.ToString("N0", c));
+            cells.Add(variant.GcPauseSeconds.ToString("F3", c));
             table.AddRow([.. cells.Select(Markup.Escape)]);
         }
 
@@ -177,6 +180,7 @@ internal sealed record BenchReport(
 /// <param name="StoredBytes">Bytes in the variant's storage after its last round's loop; 0 without persistence.</param>
 /// <param name="WarmupRoundSeconds">Each untimed round's loop seconds, in order (the first pays for the JIT).</param>
 /// <param name="AllocatedBytesPerCall">The median over the rounds of the bytes the process allocated during the loop per call (driver, client and embedded silo together): what the calls cost the garbage collector, a figure that, unlike the loop's seconds, the machine's load does not move.</param>
+/// <param name="GcPauseSeconds">The median over the rounds of how long the collector paused the process during the loop.</param>
 internal sealed record BenchVariant(
     string Name,
     double LoopSeconds,
@@ -188,7 +192,8 @@ internal sealed record BenchVariant(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Efficiency,
     long StoredBytes,
     double[] WarmupRoundSeconds,
-    double AllocatedBytesPerCall);
+    double AllocatedBytesPerCall,
+    double GcPauseSeconds);
 
 /// <summary>The bytes sent per call at <see cref="Rows"/> initial rows.</summary>
 /// <param name="Rows">R.</param>

@@ -79,8 +79,8 @@ internal static class BenchRunner
                 GC.WaitForPendingFinalizers();
             }
 
-            var (rawFill, rawLoop, rawAllocated) = RawSw1.Run(parameters, cancellationToken);
-            return new BenchRun(rawFill, rawLoop, 0, rawAllocated);
+            var (rawFill, rawLoop, rawCollector) = RawSw1.Run(parameters, cancellationToken);
+            return new BenchRun(rawFill, rawLoop, 0, rawCollector);
         }
 
         if (BenchNetwork.Variants.Contains(variant))
@@ -101,8 +101,8 @@ internal static class BenchRunner
         if (variant == BenchVariants.OrleansBare)
         {
             progress(BenchVariants.OrleansBare);
-            var (bareFill, bareLoop, bareAllocated) = await BareSw1.RunAsync(connection.Grains, parameters, cancellationToken);
-            return new BenchRun(bareFill, bareLoop, 0, bareAllocated);
+            var (bareFill, bareLoop, bareCollector) = await BareSw1.RunAsync(connection.Grains, parameters, cancellationToken);
+            return new BenchRun(bareFill, bareLoop, 0, bareCollector);
         }
 
         // The variant's own silo and place were made for it: nothing there belongs to anyone else.
@@ -110,12 +110,12 @@ internal static class BenchRunner
         await JitQuiescence.WaitAsync(cancellationToken);
         var allocation = LoopAllocation.Start();
         var loop = await Sw1Driver.LoopAsync(connection.Client, parameters, firstId: 0, fill, progress($"{variant}: iteration {{0}}"), cancellationToken);
-        long allocated = allocation.Stop();
+        var collector = allocation.Stop();
         long stored = await place.StoredBytesAsync(cancellationToken);
 
         // Untimed: so that the silo's shutdown has nothing left to write.
         await Sw1Driver.ClearAsync(connection.Client, parameters, firstId: 0, cancellationToken);
-        return new BenchRun(fill.Elapsed, loop, stored, allocated);
+        return new BenchRun(fill.Elapsed, loop, stored, collector);
     }
 
     /// <summary>

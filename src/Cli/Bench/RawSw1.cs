@@ -7,7 +7,7 @@ namespace ArrayDictOrleans.Client.Bench;
 /// <summary>SW1 as a plain in-process loop over ArrayDict objects with <c>Parallel.For</c>: no Orleans, no persistence; the floor.</summary>
 internal static class RawSw1
 {
-    public static (TimeSpan Fill, Sw1LoopResult Loop, long AllocatedBytes) Run(Sw1Parameters parameters, CancellationToken cancellationToken)
+    public static (TimeSpan Fill, Sw1LoopResult Loop, (long Bytes, TimeSpan Pause) Collector) Run(Sw1Parameters parameters, CancellationToken cancellationToken)
     {
         var parallel = new ParallelOptions { CancellationToken = cancellationToken };
         var fillWatch = Stopwatch.StartNew();
@@ -36,7 +36,7 @@ internal static class RawSw1
         }
 
         var elapsed = loopWatch.Elapsed;
-        long allocated = allocation.Stop();
-        return (fill, new Sw1LoopResult(elapsed, t, calls, dicts.Sum(d => (long)d.Count), last.Sum(r => r.Sum), Retries: 0, Replays: 0), allocated);
+        var collector = allocation.Stop();
+        return (fill, new Sw1LoopResult(elapsed, t, calls, dicts.Sum(d => (long)d.Count), last.Sum(r => r.Sum), Retries: 0, Replays: 0), collector);
     }
 }

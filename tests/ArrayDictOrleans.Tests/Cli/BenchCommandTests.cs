@@ -30,6 +30,7 @@ public sealed class BenchCommandTests
             Assert.Single(variant.GetProperty("roundSeconds").EnumerateArray());
             Assert.False(variant.TryGetProperty("efficiency", out _), "efficiency is reported only with --work-us");
             Assert.True(variant.GetProperty("allocatedBytesPerCall").GetDouble() > 0, $"{variant.GetProperty("name")}: no allocation was counted in its loop");
+            Assert.True(variant.GetProperty("gcPauseSeconds").GetDouble() >= 0, $"{variant.GetProperty("name")}: a negative pause");
         }
 
         foreach (var persisted in variants.Where(v => v.GetProperty("name").GetString()!.StartsWith("orleans-j", StringComparison.Ordinal) || v.GetProperty("name").GetString() == "orleans-snapshots"))
