@@ -58,6 +58,37 @@ public sealed class JournalDeferredAppendsTests : JournalDirectoryTests
     }
 
     [Fact]
+    public async Task InterleavedAppendsOfTwoGrains_KeptTogether_ReachEachItsOwnJournalFileWholeAndInOrder()
+    {
+        var (storage, store) = Open();
+        var grains = new[] { await WriteGrainAsync(storage, epochs: 1), await WriteGrainAsync(storage, epochs: 1) };
+
+        // Each grain's records alternate with the other's, in the log and in the store's memory.
+        const int appends = 600;
+        for (long epoch = 2; epoch <= appends + 1; epoch++)
+        {
+            foreach (var (id, state) in grains)
+            {
+                JournalRecoveryTests.Change(state.State, epoch);
+                await WriteAsync(storage, id, state);
+            }
+        }
+
+        foreach (var (id, state) in grains)
+        {
+            long kept = JournalPosition.TryParse(state.ETag, out var position) ? position!.Value.JournalLength : -1;
+            Assert.Equal(0, JournalLength(store, id));
+
+            await store.ReleaseAsync(ArrayDictJournalGrainStorage.GetKey(StateName, id));
+
+            Assert.Equal(kept, JournalLength(store, id));
+            var read = (await ReadAsync(Open().Storage, id)).State;
+            Assert.Equal(appends + 1, read.LastEpoch);
+            AssertSameState(state.State, read, "the journal file holds every kept append, in order");
+        }
+    }
+
+    [Fact]
     public async Task SiloDiedWithAppendsOnlyInItsLog_AnotherStoreReplaysTheLogWhenItTakesTheLease()
     {
         var (survivor, survivorStore) = Open();
