@@ -33,7 +33,6 @@ public sealed class JournalDeferredAppendsTests : JournalDirectoryTests
     {
         var (storage, store) = Open();
         var (grainId, state) = await WriteGrainAsync(storage, epochs: 1);
-        string key = ArrayDictJournalGrainStorage.GetKey(StateName, grainId);
         long entriesBefore = store.Committer!.Log!.EntriesWritten;
 
         // Far more bytes than the grain's first buffer of kept appends holds: it grows several times.
@@ -45,16 +44,8 @@ public sealed class JournalDeferredAppendsTests : JournalDirectoryTests
         }
 
         Assert.Equal(appends, store.Committer.Log.EntriesWritten - entriesBefore);
-        long kept = JournalPosition.TryParse(state.ETag, out var position) ? position!.Value.JournalLength : -1;
-        Assert.True(kept > 16 * 1024, $"{kept} bytes of appends");
-        Assert.Equal(0, JournalLength(store, grainId));
-
-        await store.ReleaseAsync(key);
-
-        Assert.Equal(kept, JournalLength(store, grainId));
-        var read = (await ReadAsync(Open().Storage, grainId)).State;
-        Assert.Equal(appends + 1, read.LastEpoch);
-        AssertSameState(state.State, read, "the journal file holds every kept append, in order");
+        Assert.True(KeptBytes(state) > 16 * 1024, $"{KeptBytes(state)} bytes of appends");
+        await AssertReleaseWritesEveryKeptAppendAsync(store, grainId, state, lastEpoch: appends + 1);
     }
 
     [Fact]
@@ -76,15 +67,7 @@ public sealed class JournalDeferredAppendsTests : JournalDirectoryTests
 
         foreach (var (id, state) in grains)
         {
-            long kept = JournalPosition.TryParse(state.ETag, out var position) ? position!.Value.JournalLength : -1;
-            Assert.Equal(0, JournalLength(store, id));
-
-            await store.ReleaseAsync(ArrayDictJournalGrainStorage.GetKey(StateName, id));
-
-            Assert.Equal(kept, JournalLength(store, id));
-            var read = (await ReadAsync(Open().Storage, id)).State;
-            Assert.Equal(appends + 1, read.LastEpoch);
-            AssertSameState(state.State, read, "the journal file holds every kept append, in order");
+            await AssertReleaseWritesEveryKeptAppendAsync(store, id, state, lastEpoch: appends + 1);
         }
     }
 
@@ -174,6 +157,27 @@ public sealed class JournalDeferredAppendsTests : JournalDirectoryTests
 
         return (grainId, state);
     }
+
+    /// <summary>
+    /// Releases the grain, whose appends are all kept in the store's memory: its journal file then holds exactly them, and
+    /// reads back as <paramref name="state"/> at <paramref name="lastEpoch"/>.
+    /// </summary>
+    private async Task AssertReleaseWritesEveryKeptAppendAsync(LocalFileJournalStore store, GrainId grainId, TestGrainState state, long lastEpoch)
+    {
+        long kept = KeptBytes(state);
+        Assert.Equal(0, JournalLength(store, grainId));
+
+        await store.ReleaseAsync(ArrayDictJournalGrainStorage.GetKey(StateName, grainId));
+
+        Assert.Equal(kept, JournalLength(store, grainId));
+        var read = (await ReadAsync(Open().Storage, grainId)).State;
+        Assert.Equal(lastEpoch, read.LastEpoch);
+        AssertSameState(state.State, read, "the journal file holds every kept append, in order");
+    }
+
+    /// <summary>The length of the grain's journal as its ETag names it.</summary>
+    private static long KeptBytes(TestGrainState state) =>
+        JournalPosition.TryParse(state.ETag, out var position) ? position.Value.JournalLength : -1;
 
     private static string[] OwnLogs(LocalFileJournalStore store) =>
         store.Committer?.Log is { } log ? [log.FilePath] : [];
