@@ -64,6 +64,12 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
     /// <summary>For how many records of its first one's size a grain's buffer of kept appends is made.</summary>
     private const int KeptRecordsPerBuffer = 4;
 
+    /// <summary>The size of a grain's first buffer of kept appends, for a first record of <paramref name="recordBytes"/>: never less than the record, never more than an array holds.</summary>
+    /// <param name="recordBytes">The first record's length.</param>
+    /// <returns>The bytes to rent.</returns>
+    internal static int FirstKeptBufferBytes(int recordBytes) =>
+        (int)Math.Min(Array.MaxLength, Math.Max(KeptBufferMinimumBytes, (long)recordBytes * KeptRecordsPerBuffer));
+
     private readonly string _directory;
     private readonly LocalFileJournalStorageOptions _options;
     private readonly JournalGroupCommitter? _committer;
@@ -901,7 +907,7 @@ public sealed partial class LocalFileJournalStore : IArrayDictJournalStore, IDis
                 {
                     // Pooled and sized for several records: a grain keeps a few to many appends until the checkpoint, and a
                     // buffer that started small was copied and cleared at each doubling.
-                    _deferred = ArrayPool<byte>.Shared.Rent(Math.Max(KeptBufferMinimumBytes, record.Length * KeptRecordsPerBuffer));
+                    _deferred = ArrayPool<byte>.Shared.Rent(FirstKeptBufferBytes(record.Length));
                     _deferredBytes = 0;
                     _deferredFile = file;
                     _deferredOffset = offset;

@@ -48,6 +48,22 @@ public sealed class JournalDeferredAppendsTests : JournalDirectoryTests
         await AssertReleaseWritesEveryKeptAppendAsync(store, grainId, state, lastEpoch: appends + 1);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1_500)]
+    [InlineData(600_000_000)]
+    [InlineData(int.MaxValue / 2)]
+    public void FirstKeptBuffer_HoldsTheFirstRecordAndRoomForMore_WithinWhatAnArrayHolds(int recordBytes)
+    {
+        int bytes = LocalFileJournalStore.FirstKeptBufferBytes(recordBytes);
+
+        Assert.InRange(bytes, Math.Max(recordBytes, 4096), Array.MaxLength);
+        if (4L * recordBytes <= Array.MaxLength)
+        {
+            Assert.Equal(Math.Max(4096, 4 * recordBytes), bytes);
+        }
+    }
+
     [Fact]
     public async Task InterleavedAppendsOfTwoGrains_KeptTogether_ReachEachItsOwnJournalFileWholeAndInOrder()
     {
