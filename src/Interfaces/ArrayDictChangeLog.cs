@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
 namespace ArrayDictOrleans;
@@ -5,7 +6,10 @@ namespace ArrayDictOrleans;
 /// <summary>
 /// The record behind an <see cref="ArrayDictChangeScope"/>: an undo log of the rows, adds and removes of one scope.
 /// Logs are rented per scope and returned when it ends, one kept per thread, so that a scope allocates nothing but
-/// its handle once the buffers have grown to the size of a typical call, and an idle ArrayDict holds no log at all.
+/// its handle once the buffers have grown to the size of a typical call, and an idle ArrayDict holds no log at all. A
+/// scope that spans an await (a grain call that waits for its durable write) ends on another thread than it began, whose
+/// own log is usually kept already: such a log goes to a pool shared by the threads, which a thread without a log of its
+/// own rents from before it makes a new one.
 /// </summary>
 /// <remarks>
 /// Old values are kept in one of two ways, chosen when the scope begins. Row by row: the first write to a row logs its
@@ -35,8 +39,19 @@ internal sealed class ArrayDictChangeLog
     // Above this many values an ArrayDict is logged row by row (a copy's buffer is kept for the next scope).
     private const int MaxCopyValues = 1 << 16;
 
+    // A log goes to the shared pool only if its buffers together are at most this large, and the pool holds at most
+    // SharedLogs of them: about one per call in flight (the SDK's default fan-out is 256).
+    private const long SharedLogMaxBytes = 256 * 1024;
+    private const int SharedLogs = 256;
+
+    private static readonly ConcurrentQueue<ArrayDictChangeLog> Shared = new();
+    private static int _sharedCount;
+
     [ThreadStatic]
     private static ArrayDictChangeLog? _cached;
+
+    [ThreadStatic]
+    private static int _createdOnThisThread;
 
     private readonly List<ArrayDict.WholeState> _wholeStates = [];
     private ArrayDict _dict = null!;
@@ -95,7 +110,7 @@ internal sealed class ArrayDictChangeLog
     /// <summary>An empty log recording changes to <paramref name="dict"/>: this thread's kept one, or a new one.</summary>
     internal static ArrayDictChangeLog Rent(ArrayDict dict)
     {
-        var log = _cached ?? new ArrayDictChangeLog();
+        var log = _cached ?? RentShared();
         _cached = null;
         log._dict = dict;
         if (dict.RowsInUse == 0)
@@ -152,7 +167,45 @@ internal sealed class ArrayDictChangeLog
         _wholeStateCount = 0;
         if (_entries.Length <= RetainedEntries && _savedValues.Length <= RetainedValues && _copy.Length <= RetainedValues && _rowScratch.Length <= RetainedEntries)
         {
-            _cached = this;
+            if (_cached is null)
+            {
+                _cached = this;
+            }
+            else if (RetainedBytes <= SharedLogMaxBytes)
+            {
+                ReturnShared(this);
+            }
+        }
+    }
+
+    /// <summary>Gets how many logs this thread has made because neither its own nor the shared pool had one (tests).</summary>
+    internal static int CreatedOnThisThread => _createdOnThisThread;
+
+    private long RetainedBytes =>
+        ((long)_entries.Length * Unsafe.SizeOf<Entry>()) + ((long)_savedValues.Length * sizeof(double)) + ((long)_copy.Length * sizeof(double))
+        + ((long)_savedRows.Length * sizeof(ulong)) + ((long)_rowScratch.Length * sizeof(int));
+
+    private static ArrayDictChangeLog RentShared()
+    {
+        if (Shared.TryDequeue(out var log))
+        {
+            Interlocked.Decrement(ref _sharedCount);
+            return log;
+        }
+
+        _createdOnThisThread++;
+        return new ArrayDictChangeLog();
+    }
+
+    private static void ReturnShared(ArrayDictChangeLog log)
+    {
+        if (Interlocked.Increment(ref _sharedCount) <= SharedLogs)
+        {
+            Shared.Enqueue(log);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _sharedCount);
         }
     }
 
