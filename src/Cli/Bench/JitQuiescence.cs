@@ -36,7 +36,9 @@ internal static class JitQuiescence
         long started = Stopwatch.GetTimestamp();
         long count = compiledMethods();
         long quietSince = started;
-        while (Stopwatch.GetElapsedTime(started) < limit)
+
+        // At least one poll, however late this thread runs: a count read once says nothing about the JIT.
+        do
         {
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
             long now = compiledMethods();
@@ -50,6 +52,7 @@ internal static class JitQuiescence
                 return true;
             }
         }
+        while (Stopwatch.GetElapsedTime(started) < limit);
 
         return false;
     }

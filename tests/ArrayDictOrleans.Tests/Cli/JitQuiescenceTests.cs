@@ -23,8 +23,9 @@ public sealed class JitQuiescenceTests
 
         bool quiet = await JitQuiescence.WaitAsync(() => ++reads, TimeSpan.FromMilliseconds(60), TimeSpan.FromMilliseconds(300), CancellationToken.None);
 
+        // However slowly the machine runs the delays: never quiet, and polled at least once after the first read.
         Assert.False(quiet);
-        Assert.True(reads > 2, $"The count was read {reads} times: the wait did not poll.");
+        Assert.True(reads >= 2, $"The count was read {reads} times: the wait did not poll.");
     }
 
     [Fact]
